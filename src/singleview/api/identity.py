@@ -1,0 +1,74 @@
+"""IdentityService: convert, call the resolve service, convert back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+
+from singleview.api import convert
+from singleview.domain.errors import DomainError, InvalidArgument
+from singleview.service.names import customer_name
+from singleview.service.resolve import ResolveService
+from singleview.v1 import identity_service_pb2 as pb
+from singleview.v1 import identity_service_pb2_grpc as pb_grpc
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+def _import_error(error: DomainError) -> pb.ImportError:
+    violations = error.violations if isinstance(error, InvalidArgument) else []
+    return pb.ImportError(
+        code=error.code,
+        reason=error.reason,
+        message=error.message,
+        field_violations=[
+            pb.ImportFieldViolation(field=v.field, description=v.description) for v in violations
+        ],
+    )
+
+
+class IdentityServicer(pb_grpc.IdentityServiceServicer):
+    def __init__(self, resolver: ResolveService) -> None:
+        self.resolver = resolver
+
+    async def Resolve(self, request: pb.ResolveRequest, context: Context) -> pb.ResolveResponse:
+        result = await self.resolver.resolve(convert.resolve_input(request))
+        return pb.ResolveResponse(
+            customer=convert.customer_to_pb(result.customer),
+            decision=convert.DECISION_TO_PB[result.decision],
+            evidence=[convert.evidence_to_pb(e) for e in result.evidence],
+            outcome=convert.OUTCOME_TO_PB[result.outcome],
+            merged_customers=[customer_name(i) for i in result.merged_customer_ids],
+        )
+
+    async def ImportRecords(  # type: ignore[override]
+        self, request_iterator: AsyncIterator[pb.ResolveRequest], context: Context
+    ) -> AsyncIterator[pb.ImportResult]:
+        """One result per request, in order; a bad request fails alone, never the stream."""
+        index = 0
+        async for request in request_iterator:
+            result = pb.ImportResult(index=index, source=request.source, record_id=request.record_id)
+            try:
+                resolved = await self.resolver.resolve(convert.resolve_input(request))
+            except DomainError as error:
+                result.error.CopyFrom(_import_error(error))
+            else:
+                result.customer = customer_name(resolved.customer.id)
+                result.decision = convert.DECISION_TO_PB[resolved.decision]
+                result.outcome = convert.OUTCOME_TO_PB[resolved.outcome]
+            yield result
+            index += 1
+
+    async def Lookup(self, request: pb.LookupRequest, context: Context) -> pb.LookupResponse:
+        result = await self.resolver.lookup(convert.raw_identifiers(request.identifiers))
+        response = pb.LookupResponse(
+            found=result.customer is not None,
+            decision=convert.DECISION_TO_PB[result.decision],
+            evidence=[convert.evidence_to_pb(e) for e in result.evidence],
+            candidates=[customer_name(i) for i in result.candidate_ids],
+        )
+        if result.customer is not None:
+            response.customer.CopyFrom(convert.customer_to_pb(result.customer))
+        return response

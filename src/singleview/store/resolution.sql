@@ -1,0 +1,103 @@
+-- lock_keys --
+-- Advisory locks on the record and its identifiers, taken in the array's (sorted) order so two
+-- resolves that share identifiers serialize and never deadlock on each other.
+SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%(keys)s::bigint[]) AS k
+
+-- select_record_for_update --
+SELECT id, customer_id, observed_at, content_hash, version, decision, evidence
+FROM source_record
+WHERE source = %(source)s AND record_id = %(record_id)s
+FOR UPDATE
+
+-- customers_of_identifiers --
+-- Live customers holding any of the identifiers, oldest first, with the identifiers they hold.
+SELECT r.customer_id, i.kind, i.namespace, i.value
+FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
+JOIN record_identifier AS i
+  ON i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
+JOIN source_record AS r ON r.id = i.record_pk
+
+-- lock_customers --
+-- Row locks in id order; a customer merged away meanwhile shows a non-null merged_into.
+SELECT id, seq, merged_into
+FROM customer
+WHERE id = ANY(%(ids)s::text[])
+ORDER BY id
+FOR UPDATE
+
+-- insert_customer --
+INSERT INTO customer (id) VALUES (%(id)s)
+
+-- insert_record --
+INSERT INTO source_record (
+    source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
+    decision, evidence
+) VALUES (
+    %(source)s, %(record_id)s, %(customer_id)s, %(observed_at)s, %(attributes)s,
+    %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
+)
+RETURNING id
+
+-- archive_record_version --
+-- Keeps the version being replaced as history.
+INSERT INTO source_record_history (
+    record_pk, version, observed_at, attributes, identifiers, content_hash, applied
+)
+SELECT id, version, observed_at, attributes, identifiers, content_hash, true
+FROM source_record WHERE id = %(record_pk)s
+
+-- archive_stale_version --
+-- A version older than the stored one: kept as history, never applied.
+INSERT INTO source_record_history (
+    record_pk, version, observed_at, attributes, identifiers, content_hash, applied
+) VALUES (
+    %(record_pk)s, 0, %(observed_at)s, %(attributes)s, %(identifiers)s, %(content_hash)s, false
+)
+
+-- update_record --
+UPDATE source_record
+SET customer_id = %(customer_id)s,
+    observed_at = %(observed_at)s,
+    attributes = %(attributes)s,
+    identifiers = %(identifiers)s,
+    content_hash = %(content_hash)s,
+    version = version + 1,
+    decision = %(decision)s,
+    evidence = %(evidence)s,
+    link_time = CASE WHEN customer_id = %(customer_id)s THEN link_time ELSE now() END,
+    update_time = now()
+WHERE id = %(record_pk)s
+
+-- delete_record_identifiers --
+DELETE FROM record_identifier WHERE record_pk = %(record_pk)s
+
+-- insert_record_identifiers --
+INSERT INTO record_identifier (record_pk, kind, namespace, value)
+SELECT %(record_pk)s, kind, namespace, value
+FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
+ON CONFLICT DO NOTHING
+
+-- move_records --
+-- Merge: every record of the losers now belongs to the survivor.
+UPDATE source_record SET customer_id = %(survivor)s, update_time = now()
+WHERE customer_id = ANY(%(losers)s::text[])
+
+-- redirect_customers --
+-- Merge: losers, and every name that already redirected to them, point straight at the survivor,
+-- so a merged-away name is always one hop from a live customer.
+UPDATE customer
+SET merged_into = %(survivor)s, merge_time = now(), update_time = now(), golden = '{}'::jsonb
+WHERE id = ANY(%(losers)s::text[]) OR merged_into = ANY(%(losers)s::text[])
+
+-- record_attributes_of_customer --
+SELECT source, record_id, observed_at, attributes
+FROM source_record
+WHERE customer_id = %(customer_id)s
+ORDER BY observed_at DESC, id DESC
+
+-- update_golden --
+UPDATE customer SET golden = %(golden)s, update_time = now() WHERE id = %(customer_id)s
+
+-- insert_audit_event --
+INSERT INTO audit_event (action, actor, customers, reason, before, after)
+VALUES (%(action)s, %(actor)s, %(customers)s, %(reason)s, %(before)s, %(after)s)

@@ -1,0 +1,1 @@
+"""Test support: a real PostgreSQL, a real gRPC server, request builders."""
