@@ -1,0 +1,41 @@
+"""IdentityService/ImportRecords: same semantics as Resolve, one result per request, in order."""
+
+from __future__ import annotations
+
+from singleview.v1 import common_pb2
+from singleview.v1 import identity_service_pb2 as pb
+from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
+from tests.support.builders import email, phone, record
+
+
+def test_an_import_reports_each_request_and_a_bad_one_does_not_stop_the_rest(
+    identity: IdentityServiceStub,
+) -> None:
+    requests = [
+        record("crm", "1", phone("3125550100")),
+        record("crm", "2", phone("not a phone")),
+        record("crm", "3", phone("+1 312 555 0100"), email("a@example.com")),
+        record("", "4", email("b@example.com")),
+        record("crm", "1", phone("3125550100")),
+    ]
+
+    results = list(identity.ImportRecords(iter(requests)))
+
+    assert [r.index for r in results] == [0, 1, 2, 3, 4]
+    assert [r.decision for r in results] == [
+        common_pb2.DECISION_NEW,
+        common_pb2.DECISION_UNSPECIFIED,
+        common_pb2.DECISION_LINKED,
+        common_pb2.DECISION_UNSPECIFIED,
+        common_pb2.DECISION_NEW,
+    ]
+    assert results[4].outcome == pb.RECORD_OUTCOME_UNCHANGED
+    assert results[0].customer == results[2].customer == results[4].customer
+    assert results[1].error.code == "INVALID_ARGUMENT"
+    assert [v.field for v in results[1].error.field_violations] == ["identifiers[0].value"]
+    assert [v.field for v in results[3].error.field_violations] == ["source"]
+    assert not results[0].HasField("error")
+
+
+def test_an_empty_import_returns_no_results(identity: IdentityServiceStub) -> None:
+    assert list(identity.ImportRecords(iter([]))) == []
