@@ -32,9 +32,10 @@ def main() -> int:
         f"--mypy_out={OUT}",
         f"--mypy_grpc_out={OUT}",
     ]
-    if shutil.which("protoc-gen-mypy") is None and shutil.which(
-        "protoc-gen-mypy", path=str(Path(sys.executable).parent)
-    ) is None:
+    if (
+        shutil.which("protoc-gen-mypy") is None
+        and shutil.which("protoc-gen-mypy", path=str(Path(sys.executable).parent)) is None
+    ):
         print("protoc-gen-mypy not found: install mypy-protobuf", file=sys.stderr)
         return 1
     code = protoc.main([*args, *proto_files])

@@ -92,7 +92,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base,
         host=env.get("SINGLEVIEW_HOST", base.host),
         port=int(env.get("SINGLEVIEW_PORT", base.port)),
-        data_dir=Path(env["SINGLEVIEW_DATA_DIR"]) if "SINGLEVIEW_DATA_DIR" in env else base.data_dir,
+        data_dir=Path(env["SINGLEVIEW_DATA_DIR"])
+        if "SINGLEVIEW_DATA_DIR" in env
+        else base.data_dir,
         database_url=env.get("SINGLEVIEW_DATABASE_URL") or None,
         pool_min_size=int(env.get("SINGLEVIEW_POOL_MIN_SIZE", base.pool_min_size)),
         pool_max_size=int(env.get("SINGLEVIEW_POOL_MAX_SIZE", base.pool_max_size)),

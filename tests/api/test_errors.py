@@ -25,7 +25,9 @@ BAD_RESOLVES = [
     pytest.param(record("", "1", phone("3125550100")), {"source": "required"}, id="empty source"),
     pytest.param(record("crm", " ", phone("3125550100")), {"record_id": "required"}, id="blank id"),
     pytest.param(record("crm", "1", UNKNOWN_KIND), {"identifiers[0].kind": ""}, id="unknown kind"),
-    pytest.param(record("crm", "1", phone("call me")), {"identifiers[0].value": ""}, id="bad phone"),
+    pytest.param(
+        record("crm", "1", phone("call me")), {"identifiers[0].value": ""}, id="bad phone"
+    ),
     pytest.param(record("crm", "1", phone("555")), {"identifiers[0].value": ""}, id="short phone"),
     pytest.param(
         record("crm", "1", email("ann@@example")), {"identifiers[0].value": ""}, id="bad email"

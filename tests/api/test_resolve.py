@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from singleview.v1 import common_pb2
+from singleview.v1 import common_pb2, profile_service_pb2
 from singleview.v1 import identity_service_pb2 as pb
-from singleview.v1 import profile_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
 from tests.support.builders import email, loyalty, phone, record, social
@@ -65,7 +64,9 @@ def test_a_record_that_bridges_two_customers_merges_them_into_the_older(
         ("web", "7"),
         ("app", "u1"),
     }
-    survivor = profiles.GetCustomer(profile_service_pb2.GetCustomerRequest(name=younger.customer.name))
+    survivor = profiles.GetCustomer(
+        profile_service_pb2.GetCustomerRequest(name=younger.customer.name)
+    )
     assert survivor.name == older.customer.name
     listed = profiles.ListCustomers(profile_service_pb2.ListCustomersRequest())
     assert [c.name for c in listed.customers] == [older.customer.name]

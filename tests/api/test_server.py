@@ -41,7 +41,7 @@ def _list_services(channel: grpc.Channel, service: str) -> set[str]:
 def test_reflection_lists_every_service_of_the_contract(
     channel: grpc.Channel, reflection_service: str
 ) -> None:
-    assert EXPECTED_SERVICES <= _list_services(channel, reflection_service)
+    assert _list_services(channel, reflection_service) >= EXPECTED_SERVICES
 
 
 def test_reflection_describes_the_resolve_request(channel: grpc.Channel) -> None:

@@ -1,4 +1,4 @@
-"""Two `serve` processes on one database, 8 concurrent import streams each, end like a serial run."""
+"""Two `serve` processes on one database, 8 import streams each, end like a serial run."""
 
 from __future__ import annotations
 

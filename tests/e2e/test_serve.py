@@ -34,7 +34,7 @@ def _postgres_processes(pgdata: Path) -> list[psutil.Process]:
 def _serving(target: str) -> bool:
     with grpc.insecure_channel(target) as channel:
         answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
-    return answer.status == health_pb2.HealthCheckResponse.SERVING
+    return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -1,4 +1,4 @@
-"""Ground truth for deterministic linking: records sharing a normalized identifier are one customer."""
+"""Ground truth for deterministic linking: records sharing an identifier are one customer."""
 
 from __future__ import annotations
 

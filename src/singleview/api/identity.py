@@ -43,13 +43,15 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             merged_customers=[customer_name(i) for i in result.merged_customer_ids],
         )
 
-    async def ImportRecords(  # type: ignore[override]
+    async def ImportRecords(
         self, request_iterator: AsyncIterator[pb.ResolveRequest], context: Context
     ) -> AsyncIterator[pb.ImportResult]:
         """One result per request, in order; a bad request fails alone, never the stream."""
         index = 0
         async for request in request_iterator:
-            result = pb.ImportResult(index=index, source=request.source, record_id=request.record_id)
+            result = pb.ImportResult(
+                index=index, source=request.source, record_id=request.record_id
+            )
             try:
                 resolved = await self.resolver.resolve(convert.resolve_input(request))
             except DomainError as error:

@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 
 from singleview.api import convert
+from singleview.domain.errors import Unimplemented
 from singleview.service.profiles import ProfileService
 from singleview.v1 import common_pb2
 from singleview.v1 import profile_service_pb2 as pb
@@ -32,3 +33,8 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
             customers=[convert.customer_to_pb(c) for c in page.customers],
             next_page_token=page.next_page_token,
         )
+
+    async def SearchCustomers(
+        self, request: pb.SearchCustomersRequest, context: Context
+    ) -> pb.SearchCustomersResponse:
+        raise Unimplemented("SearchCustomers comes with clienteling")

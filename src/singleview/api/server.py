@@ -14,6 +14,7 @@ from grpc_reflection.v1alpha._async import ReflectionServicer
 from singleview.api.errors import ErrorInterceptor
 from singleview.api.identity import IdentityServicer
 from singleview.api.profile import ProfileServicer
+from singleview.api.unimplemented import unimplemented_service
 from singleview.config import Settings
 from singleview.service.profiles import ProfileService
 from singleview.service.resolve import ResolveService
@@ -22,13 +23,10 @@ from singleview.v1 import (
     identity_service_pb2,
     identity_service_pb2_grpc,
     privacy_service_pb2,
-    privacy_service_pb2_grpc,
     profile_service_pb2,
     profile_service_pb2_grpc,
     steward_service_pb2,
-    steward_service_pb2_grpc,
     timeline_service_pb2,
-    timeline_service_pb2_grpc,
 )
 
 log = logging.getLogger(__name__)
@@ -59,8 +57,11 @@ class RunningServer:
 
 
 def _add_reflection(server: grpc.aio.Server) -> None:
-    names = (*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-             reflection.SERVICE_NAME)
+    names = (
+        *SERVICE_NAMES,
+        health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+        reflection.SERVICE_NAME,
+    )
     reflection.enable_server_reflection(names, server)
     # grpc.reflection.v1 has the same messages as v1alpha, so one servicer answers both.
     servicer = ReflectionServicer(names)
@@ -88,15 +89,15 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
         ProfileServicer(ProfileService(database, settings)), server
     )
-    # Not built yet: their generated base classes answer UNIMPLEMENTED (reason NOT_IMPLEMENTED).
-    timeline_service_pb2_grpc.add_TimelineServiceServicer_to_server(
-        timeline_service_pb2_grpc.TimelineServiceServicer(), server
-    )
-    steward_service_pb2_grpc.add_StewardServiceServicer_to_server(
-        steward_service_pb2_grpc.StewardServiceServicer(), server
-    )
-    privacy_service_pb2_grpc.add_PrivacyServiceServicer_to_server(
-        privacy_service_pb2_grpc.PrivacyServiceServicer(), server
+    server.add_generic_rpc_handlers(
+        [
+            unimplemented_service(module.DESCRIPTOR.services_by_name[name])
+            for module, name in (
+                (timeline_service_pb2, "TimelineService"),
+                (steward_service_pb2, "StewardService"),
+                (privacy_service_pb2, "PrivacyService"),
+            )
+        ]
     )
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)

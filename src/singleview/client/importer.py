@@ -326,12 +326,14 @@ class _Feed:
     and forgets it once answered, so memory stays bounded by what the server has not answered.
     """
 
-    def __init__(self, parsed: Iterator[tuple[int, pb.ResolveRequest | LineError]]) -> None:
-        self._parsed = parsed
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._parsed = parse_lines(_read_lines(file))
         self._lock = threading.Lock()
         self._pending: dict[int, int] = {}
         self._sent = 0
         self._last_line = 0
+        self._stopped = False
         self.lines = 0
         self.parse_errors: list[LineError] = []
         self.read_error: Exception | None = None
@@ -343,9 +345,20 @@ class _Feed:
                 if request is not None:
                     yield request
         except Exception as exc:
+            if self._stopped:
+                return  # stop() closed the file under us: the stream is over anyway
             # gRPC only logs it and cancels the call; keep it so the caller sees the real cause.
             self.read_error = exc
             raise
+
+    def stop(self) -> None:
+        """Close the file from the caller's thread once the stream is over, however it ended.
+
+        After a failed stream gRPC leaves the generator suspended, so it would never close the
+        file itself; a read racing with this close ends the generator quietly.
+        """
+        self._stopped = True
+        self._file.close()
 
     def _accept(
         self, line_number: int, item: pb.ResolveRequest | LineError
@@ -402,9 +415,7 @@ class _Tally:
         no_result = [
             LineError(n, NO_RESULT, "the server sent no result for this line") for n in missing
         ]
-        errors = sorted(
-            [*feed.parse_errors, *self.errors, *no_result], key=lambda e: e.line_number
-        )
+        errors = sorted([*feed.parse_errors, *self.errors, *no_result], key=lambda e: e.line_number)
         return ImportSummary(
             lines=feed.lines,
             imported=self.imported,
@@ -456,7 +467,6 @@ class _Progress:
         self._bar = tqdm(
             total=total,
             unit=" lines",
-            unit_scale=True,
             file=stream,
             disable=not enabled,
             dynamic_ncols=True,
@@ -492,19 +502,31 @@ def import_file(
     Bad lines are counted as failed and never sent. Raises ImportFailed if the stream itself
     fails (server unreachable, aborted), and OSError if the file cannot be read.
     """
-    # Opened here so a missing file fails before any connection; the reader closes it when done,
-    # on gRPC's request thread, or when it is garbage collected after a failed stream.
-    feed = _Feed(parse_lines(_read_lines(path.open("rb"))))
-    total = _count_lines(path) if progress else None
+    feed = _Feed(path.open("rb"))  # opened first: a missing file fails before any connection
+    try:
+        total = _count_lines(path) if progress else None
+        bar = _Progress(total, stream, enabled=progress)
+        try:
+            return _import(feed, target, metadata, bar, total)
+        finally:
+            bar.close()
+    finally:
+        feed.stop()
+
+
+def _import(
+    feed: _Feed,
+    target: str,
+    metadata: Sequence[tuple[str, str]],
+    bar: _Progress,
+    total: int | None,
+) -> ImportSummary:
+    """Run the stream and turn a failure of the stream as a whole into ImportFailed."""
     tally = _Tally()
-    bar = _Progress(total, stream, enabled=progress)
     started = time.monotonic()
     try:
         with grpc.insecure_channel(target) as channel:
             _stream(pb_grpc.IdentityServiceStub(channel), feed, tally, bar, metadata)
-        summary = tally.summary(feed, time.monotonic() - started, complete=True)
-        bar.advance_to(total or 0, summary.failed)
-        return summary
     except grpc.RpcError as exc:
         if feed.read_error is not None:
             raise feed.read_error from exc
@@ -512,11 +534,11 @@ def import_file(
         raise _import_failed(target, exc, partial) from exc
     except _UnknownIndex as exc:
         partial = tally.summary(feed, time.monotonic() - started, complete=False)
-        raise ImportFailed(
-            f"import to {target} failed: {exc}", target=target, code=None, summary=partial
-        ) from None
-    finally:
-        bar.close()
+        message = f"import to {target} failed: {exc}"
+        raise ImportFailed(message, target=target, code=None, summary=partial) from None
+    summary = tally.summary(feed, time.monotonic() - started, complete=True)
+    bar.advance_to(total or 0, summary.failed)
+    return summary
 
 
 class _UnknownIndex(Exception):
@@ -545,12 +567,11 @@ def _import_failed(target: str, error: grpc.RpcError, partial: ImportSummary) ->
     code = error.code() if isinstance(error, grpc.Call) else None
     details = error.details() if isinstance(error, grpc.Call) else None
     status = code.name if code is not None else "an unknown status"
-    answered = partial.imported + len(partial.errors)
     message = f"import to {target} failed with {status}"
     if details:
         message += f": {details}"
-    if answered:
-        message += f" (after {answered:,} of {partial.lines:,} lines read had an answer)"
+    if partial.imported:
+        message += f" ({partial.imported:,} lines were imported before)"
     return ImportFailed(message, target=target, code=code, summary=partial)
 
 

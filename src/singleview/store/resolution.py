@@ -37,7 +37,9 @@ _FILE = "resolution.sql"
 
 def lock_key(text: str) -> int:
     """A signed 64-bit advisory lock key for a string (a record ref or an identifier)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def resolve_lock_keys(record: SourceRecord) -> list[int]:
@@ -172,7 +174,9 @@ async def archive_stale_version(conn: Connection, pk: int, record: SourceRecord)
     )
 
 
-async def _insert_identifiers(conn: Connection, pk: int, identifiers: tuple[Identifier, ...]) -> None:
+async def _insert_identifiers(
+    conn: Connection, pk: int, identifiers: tuple[Identifier, ...]
+) -> None:
     if identifiers:
         params: dict[str, Any] = {"record_pk": pk, **identifier_columns(identifiers)}
         await conn.execute(query(_FILE, "insert_record_identifiers"), params)
@@ -192,20 +196,25 @@ class RecordAttributes:
     attributes: PersonAttributes
 
 
-async def record_attributes_of_customer(conn: Connection, customer_id: str) -> list[RecordAttributes]:
+async def record_attributes_of_customer(
+    conn: Connection, customer_id: str
+) -> list[RecordAttributes]:
     """The customer's records, newest observation first, for survivorship."""
     cur = await conn.execute(
         query(_FILE, "record_attributes_of_customer"), {"customer_id": customer_id}
     )
     return [
-        RecordAttributes(SourceRecordRef(source, record_id), observed_at, attributes_from_json(attrs))
+        RecordAttributes(
+            SourceRecordRef(source, record_id), observed_at, attributes_from_json(attrs)
+        )
         for source, record_id, observed_at, attrs in await cur.fetchall()
     ]
 
 
 async def update_golden(conn: Connection, customer_id: str, golden: GoldenAttributes) -> None:
     await conn.execute(
-        query(_FILE, "update_golden"), {"customer_id": customer_id, "golden": golden_to_json(golden)}
+        query(_FILE, "update_golden"),
+        {"customer_id": customer_id, "golden": golden_to_json(golden)},
     )
 
 

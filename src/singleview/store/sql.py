@@ -27,4 +27,4 @@ def _load(filename: str) -> dict[str, str]:
 
 def query(filename: str, name: str) -> sql.SQL:
     """The statement `name` of `filename`, ready for `conn.execute`."""
-    return sql.SQL(_load(filename)[name])  # type: ignore[arg-type]
+    return sql.SQL(_load(filename)[name])
