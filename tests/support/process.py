@@ -20,8 +20,10 @@ class ServeProcess:
         *args: str,
         env: dict[str, str] | None = None,
         data_dir: Path | None = None,
+        command: list[str] | None = None,
     ) -> None:
-        command = [sys.executable, "-m", "singleview.cli", "serve", "--port", "0", *args]
+        """`singleview serve --port 0 ARGS`, or any `command` that prints `serving gRPC on`."""
+        command = command or [sys.executable, "-m", "singleview.cli", "serve", "--port", "0", *args]
         if data_dir is not None:
             command += ["--data-dir", str(data_dir)]
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
