@@ -239,9 +239,6 @@ REJECTED = [
     pytest.param(DEVICE, "idfa", "not-a-uuid", "value", id="device: idfa not a UUID"),
     pytest.param(DEVICE, "gaid", _AD_ID[:-1], "value", id="device: gaid one digit short"),
     pytest.param(DEVICE, "idfv", _AD_ID + "0", "value", id="device: idfv one digit long"),
-    pytest.param(
-        DEVICE, "idfa", "00000000-0000-0000-0000-000000000000", "value", id="device: zeroed idfa"
-    ),
     pytest.param(DEVICE, "cookie", "ab cd", "value", id="device: inner space"),
     pytest.param(DEVICE, "cookie", "ab\x01cd", "value", id="device: control character"),
     # loyalty id
@@ -328,3 +325,10 @@ def test_no_canonical_domains_keeps_gmail_dots_and_tags() -> None:
 )
 def test_canonical_mailbox(email: str, expected: str) -> None:
     assert canonical_mailbox(email, DEFAULTS) == expected
+
+
+def test_the_all_zero_advertising_id_is_kept_for_matching_to_treat_as_a_placeholder() -> None:
+    raw = RawIdentifier(IdentifierKind.DEVICE_ID, "IDFA", "{00000000000000000000000000000000}")
+    assert normalize_identifier(raw, NormalizationSettings()).value == (
+        "00000000-0000-0000-0000-000000000000"
+    )

@@ -12,7 +12,6 @@ from ._text import clean, fold, namespace
 INVALID_HANDLE = "not a valid handle"
 HANDLE_WHITESPACE = "handle must not contain whitespace"
 INVALID_AD_ID = "advertising id must be a UUID"
-NIL_AD_ID = "advertising id is all zeros, which means tracking is disabled"
 DEVICE_ID_WHITESPACE = "device id must not contain whitespace"
 LOYALTY_CHARSET = "loyalty id may contain only letters, digits and separators"
 LOYALTY_TOO_SHORT = "loyalty id must have at least four letters or digits"
@@ -79,8 +78,9 @@ def _handle_from_url(text: str) -> str:
 def normalize_device_id(id_type: str, value: str) -> str:
     """Lower-case; advertising ids (IDFA, GAID, IDFV) in canonical hyphenated UUID form.
 
-    The all-zeros advertising id is what iOS and Android hand out when the user limits ad
-    tracking; accepting it would merge every such user into one customer.
+    The all-zeros advertising id (what iOS and Android hand out when the user limits ad
+    tracking) is accepted here, so the record it came with is not lost; matching treats it as a
+    known placeholder that never links anyone.
     """
     text = fold(clean(value), str.lower)
     if any(char.isspace() for char in text):
@@ -90,10 +90,7 @@ def normalize_device_id(id_type: str, value: str) -> str:
     match = _UUID.fullmatch(text)
     if match is None:
         raise IdentifierError("value", INVALID_AD_ID)
-    ad_id = uuid.UUID("".join(match.groups()))
-    if ad_id.int == 0:
-        raise IdentifierError("value", NIL_AD_ID)
-    return str(ad_id)
+    return str(uuid.UUID("".join(match.groups())))
 
 
 def normalize_loyalty_id(value: str) -> str:

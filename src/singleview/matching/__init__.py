@@ -1,0 +1,1 @@
+"""Comparators, blocking keys, the scoring model and the decision; pure functions, no I/O."""
