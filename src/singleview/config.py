@@ -27,6 +27,40 @@ class NormalizationSettings:
     """Domains that are another name of one mailbox provider."""
 
 
+DEFAULT_PLACEHOLDERS: tuple[tuple[str, str], ...] = (
+    ("DEVICE_ID", r"0{8}-0{4}-0{4}-0{4}-0{12}"),
+    (
+        "EMAIL",
+        r"(no|none|noemail|nomail|no-email|noreply|no-reply|donotreply|do-not-reply|"
+        r"unknown|na|n/a|null|test|email|customer)@.*",
+    ),
+    ("EMAIL", r".*@(example\.invalid|noemail\.com|none\.com|email\.invalid)"),
+)
+r"""Known placeholder values (kind, full-match regex on the normalized value): never proof of
+identity. Fictional 555-01xx phone numbers are not in the default list because test and demo data
+use them as real numbers; add `("PHONE", r"\+1\d{3}55501\d{2}")` where they are placeholders."""
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    model_path: Path | None = None
+    """The Fellegi–Sunter model (TOML); None uses the packaged default."""
+
+    candidates_per_key: int = 30
+    """Newest records fetched per blocking key: bounds the cost of a resolve as the store grows."""
+
+    records_per_customer: int = 20
+    """Newest records of a candidate customer compared with the incoming record."""
+
+    max_candidate_customers: int = 40
+    """Customers judged per resolve; identifier holders come first."""
+
+    generic_after_customers: int = 3
+    """An identifier held by this many different customers is generic."""
+
+    placeholders: tuple[tuple[str, str], ...] = DEFAULT_PLACEHOLDERS
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on request size, so one hostile request cannot exhaust the service."""
@@ -68,6 +102,7 @@ class Settings:
 
     normalization: NormalizationSettings = field(default_factory=NormalizationSettings)
     limits: Limits = field(default_factory=Limits)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; `None` values keep the current one."""
@@ -88,8 +123,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if "SINGLEVIEW_CANONICAL_EMAIL_DOMAINS" in env
         else DEFAULT_CANONICAL_EMAIL_DOMAINS,
     )
+    matching = MatchingSettings(
+        model_path=Path(env["SINGLEVIEW_MATCH_MODEL"]) if "SINGLEVIEW_MATCH_MODEL" in env else None
+    )
     return replace(
         base,
+        matching=matching,
         host=env.get("SINGLEVIEW_HOST", base.host),
         port=int(env.get("SINGLEVIEW_PORT", base.port)),
         data_dir=Path(env["SINGLEVIEW_DATA_DIR"])

@@ -15,8 +15,6 @@ from psycopg.conninfo import make_conninfo
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.store.migrations import apply_migrations
 
-TABLES = ("audit_event", "record_identifier", "source_record_history", "source_record", "customer")
-
 
 @contextmanager
 def postgres_server() -> Iterator[str]:
@@ -43,5 +41,11 @@ def create_database(server_conninfo: str) -> str:
 
 
 def truncate_all(conninfo: str) -> None:
+    """Empty every table but the migration log, so each test starts from a blank store."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE".encode())
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables"
+            " WHERE schemaname = 'public' AND tablename <> 'schema_migration'"
+        ).fetchall()
+        tables = ", ".join(f'"{name}"' for (name,) in rows)
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE".encode())

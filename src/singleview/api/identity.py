@@ -64,7 +64,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             index += 1
 
     async def Lookup(self, request: pb.LookupRequest, context: Context) -> pb.LookupResponse:
-        result = await self.resolver.lookup(convert.raw_identifiers(request.identifiers))
+        result = await self.resolver.lookup(
+            convert.raw_identifiers(request.identifiers), convert.raw_attributes(request.attributes)
+        )
         response = pb.LookupResponse(
             found=result.customer is not None,
             decision=convert.DECISION_TO_PB[result.decision],

@@ -14,8 +14,12 @@ from grpc_reflection.v1alpha._async import ReflectionServicer
 from singleview.api.errors import ErrorInterceptor
 from singleview.api.identity import IdentityServicer
 from singleview.api.profile import ProfileServicer
+from singleview.api.steward import StewardServicer
 from singleview.api.unimplemented import unimplemented_service
 from singleview.config import Settings
+from singleview.matching.comparisons import default_comparisons
+from singleview.matching.model import load_model
+from singleview.service.matcher import Matcher
 from singleview.service.profiles import ProfileService
 from singleview.service.resolve import ResolveService
 from singleview.store.database import Database
@@ -26,6 +30,7 @@ from singleview.v1 import (
     profile_service_pb2,
     profile_service_pb2_grpc,
     steward_service_pb2,
+    steward_service_pb2_grpc,
     timeline_service_pb2,
 )
 
@@ -83,18 +88,20 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
         ("grpc.so_reuseport", 0),
     ]
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=options)
+    matcher = Matcher(
+        settings.matching, load_model(settings.matching.model_path), default_comparisons()
+    )
     identity_service_pb2_grpc.add_IdentityServiceServicer_to_server(
-        IdentityServicer(ResolveService(database, settings)), server
+        IdentityServicer(ResolveService(database, settings, matcher)), server
     )
-    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
-        ProfileServicer(ProfileService(database, settings)), server
-    )
+    profiles = ProfileService(database, settings)
+    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(profiles), server)
+    steward_service_pb2_grpc.add_StewardServiceServicer_to_server(StewardServicer(profiles), server)
     server.add_generic_rpc_handlers(
         [
             unimplemented_service(module.DESCRIPTOR.services_by_name[name])
             for module, name in (
                 (timeline_service_pb2, "TimelineService"),
-                (steward_service_pb2, "StewardService"),
                 (privacy_service_pb2, "PrivacyService"),
             )
         ]

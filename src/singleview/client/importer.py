@@ -1,8 +1,8 @@
 """Client side of `singleview import FILE.jsonl`: stream a JSONL file through ImportRecords.
 
 Each line of the file is one `singleview.v1.ResolveRequest` in proto JSON. Lines are parsed and
-sent one at a time from a generator, so a file of any size streams in constant memory; only the
-requests in flight are remembered, to map each result's stream index back to its file line.
+sent one at a time from a generator, so a file is never held in memory whole; of the requests
+only those in flight are remembered, to map each result's stream index back to its file line.
 
 A bad line fails alone: it is reported with its line number and the rest of the file goes on.
 Messages this module writes itself name fields and positions but never quote record content
@@ -76,7 +76,7 @@ class ImportSummary:
     seconds: float = 0.0
 
     def records_per_second(self) -> float:
-        """Throughput over every line handled, failed ones included: they cost a round trip too."""
+        """Throughput over every line handled, failed ones included, as the user waits for all."""
         return self.lines / self.seconds if self.seconds > 0 else 0.0
 
 

@@ -12,7 +12,7 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _CUSTOMER_NAME = re.compile(r"^customers/([0-9a-z]{1,64})$")
 
 
-def new_customer_id() -> str:
+def new_id() -> str:
     """26 characters, time-ordered (48-bit milliseconds) then random (80 bits), like a ULID.
 
     Time order keeps ListCustomers close to creation order; the random part keeps ids
@@ -24,6 +24,9 @@ def new_customer_id() -> str:
         value, digit = divmod(value, 32)
         chars.append(_CROCKFORD[digit])
     return "".join(reversed(chars))
+
+
+new_customer_id = new_id
 
 
 def customer_name(customer_id: str) -> str:

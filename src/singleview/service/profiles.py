@@ -38,6 +38,13 @@ class ProfileService:
             )
         return customers[live]
 
+    async def explain_customer(self, name: str) -> tuple[Customer, list[customer_store.RecordLink]]:
+        """The customer and, for each of its records, the decision and evidence that put it there."""
+        customer = await self.get_customer(name)
+        async with self.database.connection() as conn:
+            links = await customer_store.record_links(conn, customer.id)
+        return customer, links
+
     async def list_customers(self, page_size: int, page_token: str) -> CustomerPage:
         errors = ViolationCollector()
         size = check_page_size(errors, page_size, self.settings.limits)

@@ -1,11 +1,12 @@
 """Resolve: upsert one source record and put it in the right customer, in one transaction.
 
-Deterministic linking: a record joins the customer that holds any of its normalized identifiers;
-a record whose identifiers are held by several customers bridges them, and they merge into the
-oldest one (whose id survives; the others redirect to it forever). Two resolves that share an
-identifier or a record serialize on advisory locks taken in a fixed order, and customers are
-row-locked in id order, so concurrent resolves from any number of processes end in the clusters
-a serial run gives.
+normalize → candidates (identifier holders + blocking keys) → compare → score → decide → persist.
+A record links to every candidate customer judged LINK (a shared identifier that is not generic,
+or a match probability over the link threshold, and no contradiction); when it links to several,
+they merge into the oldest (whose id survives; the others redirect to it forever). Uncertain
+candidates become review tasks. Two resolves that share an identifier, a blocking key or a record
+serialize on advisory locks taken in a fixed order, and customers are row-locked in id order, so
+concurrent resolves from any number of processes end as a serial run would.
 """
 
 from __future__ import annotations
@@ -16,102 +17,97 @@ from datetime import UTC, datetime
 
 from singleview.config import Settings
 from singleview.domain.errors import Aborted, ViolationCollector
-from singleview.domain.identifiers import Identifier, IdentifierKind, RawIdentifier
+from singleview.domain.identifiers import Identifier, RawIdentifier
 from singleview.domain.records import (
     Decision,
     Evidence,
-    EvidenceKind,
     LookupResult,
+    PersonAttributes,
+    RawPersonAttributes,
     RecordOutcome,
     ResolveInput,
     ResolveResult,
     SourceRecord,
 )
+from singleview.matching.blocking import blocking_keys
+from singleview.matching.decision import Judgement, Verdict, comparison_evidence
+from singleview.matching.profile import build_profile
+from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
 from singleview.service.golden import golden_record
-from singleview.service.names import new_customer_id
-from singleview.service.validation import check_identifiers, validate_resolve_input
+from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
+from singleview.service.names import new_customer_id, new_id
+from singleview.service.recluster import recluster
+from singleview.service.validation import (
+    check_attributes,
+    check_identifiers,
+    validate_resolve_input,
+)
 from singleview.store import customers as customer_store
+from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store.codec import content_hash
 from singleview.store.database import Connection, Database
 
-_KIND_LABELS = {
-    IdentifierKind.PHONE: "phone",
-    IdentifierKind.EMAIL: "email",
-    IdentifierKind.SOCIAL_HANDLE: "social handle",
-    IdentifierKind.DEVICE_ID: "device id",
-    IdentifierKind.LOYALTY_ID: "loyalty id",
-    IdentifierKind.EXTERNAL_ID: "external id",
-}
-
-
-def identifier_label(identifier: Identifier) -> str:
-    kind = _KIND_LABELS[identifier.kind]
-    where = f" ({identifier.namespace})" if identifier.namespace else ""
-    return f"same {kind}{where} {identifier.value}"
-
-
-def identifier_evidence(holders: dict[str, set[Identifier]]) -> tuple[Evidence, ...]:
-    return tuple(
-        Evidence(
-            kind=EvidenceKind.IDENTIFIER_MATCH,
-            label=identifier_label(identifier),
-            customer_id=customer_id,
-            identifier=identifier,
-        )
-        for customer_id in sorted(holders)
-        for identifier in sorted(holders[customer_id])
-    )
-
 
 @dataclass(frozen=True)
 class _Plan:
-    """What the decision step chose: the customer, what to merge into it, and why."""
+    """What the decision step chose: the customer, what merges into it, and why."""
 
     customer_id: str
     decision: Decision
     losers: list[str]
     evidence: tuple[Evidence, ...]
+    reviews: list[Judgement]
 
 
-def _plan(
-    holders: dict[str, set[Identifier]], own_customer: str | None, ages: dict[str, int]
-) -> _Plan:
-    evidence = identifier_evidence(holders)
-    if own_customer is not None and own_customer not in holders:
-        evidence += (
-            Evidence(
-                EvidenceKind.SAME_RECORD,
-                "this source record already belonged to the customer",
-                customer_id=own_customer,
-            ),
-        )
-    if not ages:
-        return _Plan(new_customer_id(), Decision.NEW, [], evidence)
-    ordered = sorted(ages, key=ages.__getitem__)
-    survivor, losers = ordered[0], ordered[1:]
-    decision = Decision.MERGED if losers else Decision.LINKED
-    return _Plan(survivor, decision, losers, evidence)
+def _evidence(
+    outcome: MatchOutcome, own_customer: str | None, matcher: Matcher
+) -> tuple[Evidence, ...]:
+    kept = [j for j in outcome.judgements if j.verdict is not Verdict.APART]
+    items: list[Evidence] = list(identifier_evidence({j.customer_id: set(j.shared) for j in kept}))
+    items += generic_evidence(outcome.holders, outcome.generic)
+    if own_customer is not None:
+        items.append(same_record(own_customer))
+    for judgement in kept:
+        items += comparison_evidence(judgement, matcher.model)
+    return tuple(items)
+
+
+def _plan(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> _Plan:
+    evidence = _evidence(outcome, own_customer, matcher)
+    linked = {j.customer_id for j in outcome.with_verdict(Verdict.LINK)}
+    linked |= {own_customer} if own_customer else set()
+    reviews = outcome.with_verdict(Verdict.REVIEW)
+    if not linked:
+        decision = Decision.REVIEW if reviews else Decision.NEW
+        return _Plan(new_customer_id(), decision, [], evidence, reviews)
+    ordered = sorted(linked, key=lambda c: outcome.ages[c])
+    decision = Decision.MERGED if len(ordered) > 1 else Decision.LINKED
+    return _Plan(ordered[0], decision, ordered[1:], evidence, reviews)
 
 
 class ResolveService:
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(self, database: Database, settings: Settings, matcher: Matcher) -> None:
         self.database = database
         self.settings = settings
+        self.matcher = matcher
 
     async def resolve(self, request: ResolveInput) -> ResolveResult:
         record = validate_resolve_input(
             request, self.settings.limits, self.settings.normalization, datetime.now(UTC)
         )
-        keys = store.resolve_lock_keys(record)
+        keys = blocking_keys(build_profile(record.attributes, record.identifiers))
+        lock_keys = store.resolve_lock_keys(record, keys)
 
         async def work(conn: Connection) -> ResolveResult:
-            await store.lock_keys(conn, keys)
-            return await self._resolve_locked(conn, record)
+            await store.lock_keys(conn, lock_keys)
+            return await self._resolve_locked(conn, record, keys)
 
         return await self.database.in_transaction(work)
 
-    async def _resolve_locked(self, conn: Connection, record: SourceRecord) -> ResolveResult:
+    async def _resolve_locked(
+        self, conn: Connection, record: SourceRecord, keys: Sequence[str]
+    ) -> ResolveResult:
         stored = await store.select_record_for_update(conn, record.ref)
         if stored is not None:
             if stored.content_hash == content_hash(record.identifiers, record.attributes):
@@ -119,38 +115,90 @@ class ResolveService:
             if record.observed_at < stored.observed_at:
                 await store.archive_stale_version(conn, stored.pk, record)
                 return await self._answer_stored(conn, stored, RecordOutcome.STALE)
-        holders = await store.customers_of_identifiers(conn, record.identifiers)
         own_customer = stored.customer_id if stored is not None else None
-        candidates = set(holders) | ({own_customer} if own_customer else set())
-        ages = await store.lock_customers(conn, candidates)
-        plan = _plan(holders, own_customer, ages)
-        if plan.decision is Decision.NEW:
+        target = MatchInput(
+            record.identifiers, record.attributes, stored.pk if stored else None, own_customer
+        )
+        outcome = await self.matcher.match(conn, target, lock=True)
+        if outcome.newly_generic:
+            await self._learn_generic(conn, outcome.newly_generic)
+            outcome = await self.matcher.match(conn, target, lock=True)
+        plan = _plan(outcome, own_customer, self.matcher)
+        if plan.decision in (Decision.NEW, Decision.REVIEW):
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
-            await store.merge_customers(conn, plan.customer_id, plan.losers)
-            await store.insert_audit_event(
-                conn,
-                action="MERGE",
-                actor="resolve",
-                customers=[plan.customer_id, *plan.losers],
-                reason="a source record shares identifiers with several customers",
-                after={
-                    "survivor": plan.customer_id,
-                    "merged": plan.losers,
-                    "record": [record.ref.source, record.ref.record_id],
-                },
-            )
+            await self._merge(conn, plan, record)
         if stored is None:
-            await store.insert_record(conn, record, plan.customer_id, plan.decision, plan.evidence)
-            outcome = RecordOutcome.CREATED
-        else:
-            await store.replace_record(
-                conn, stored.pk, record, plan.customer_id, plan.decision, plan.evidence
+            pk = await store.insert_record(
+                conn, record, plan.customer_id, plan.decision, plan.evidence
             )
-            outcome = RecordOutcome.UPDATED
+        else:
+            pk = stored.pk
+            await store.replace_record(
+                conn, pk, record, plan.customer_id, plan.decision, plan.evidence
+            )
+        await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
+        await self._open_reviews(conn, pk, plan)
         await self._refresh_golden(conn, plan.customer_id)
         customer = (await customer_store.load_customers(conn, [plan.customer_id]))[plan.customer_id]
-        return ResolveResult(customer, plan.decision, plan.evidence, outcome, tuple(plan.losers))
+        outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
+        return ResolveResult(
+            customer, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers)
+        )
+
+    async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
+        await store.merge_customers(conn, plan.customer_id, plan.losers)
+        await store.insert_audit_event(
+            conn,
+            action="MERGE",
+            actor="resolve",
+            customers=[plan.customer_id, *plan.losers],
+            reason="a source record matches several customers",
+            after={
+                "survivor": plan.customer_id,
+                "merged": plan.losers,
+                "record": [record.ref.source, record.ref.record_id],
+            },
+        )
+
+    async def _open_reviews(self, conn: Connection, record_pk: int, plan: _Plan) -> None:
+        for judgement in plan.reviews:
+            if judgement.customer_id in plan.losers or judgement.customer_id == plan.customer_id:
+                continue
+            await match_store.insert_review_task(
+                conn,
+                task_id=new_id(),
+                record_pk=record_pk,
+                customer_a=plan.customer_id,
+                customer_b=judgement.customer_id,
+                score=judgement.probability,
+                evidence=comparison_evidence(judgement, self.matcher.model),
+            )
+
+    async def _learn_generic(self, conn: Connection, newly: dict[Identifier, str]) -> None:
+        """Record the identifiers as generic, then re-evaluate every customer holding them."""
+        for identifier, reason in sorted(newly.items()):
+            if await match_store.mark_generic(conn, identifier, reason):
+                await store.insert_audit_event(
+                    conn,
+                    action="GENERIC_IDENTIFIER",
+                    actor="resolve",
+                    customers=[],
+                    reason=reason,
+                    after={"kind": identifier.kind.value},
+                )
+        holders = await store.customers_of_identifiers(conn, tuple(newly))
+        for customer_id in sorted(holders):
+            for changed in [
+                customer_id,
+                *await recluster(
+                    conn,
+                    customer_id,
+                    self.matcher,
+                    "an identifier it was linked through is generic",
+                ),
+            ]:
+                await self._refresh_golden(conn, changed)
 
     async def _answer_stored(
         self, conn: Connection, stored: store.StoredRecord, outcome: RecordOutcome
@@ -159,36 +207,51 @@ class ResolveService:
         customer = (await customer_store.load_customers(conn, [stored.customer_id]))[
             stored.customer_id
         ]
-        merged = sorted(
-            {e.customer_id for e in stored.evidence if e.customer_id} - {stored.customer_id}
-        )
-        if stored.decision is not Decision.MERGED:
-            merged = []
+        merged: list[str] = []
+        if stored.decision is Decision.MERGED:
+            merged = sorted(
+                {e.customer_id for e in stored.evidence if e.customer_id} - {stored.customer_id}
+            )
         return ResolveResult(customer, stored.decision, stored.evidence, outcome, tuple(merged))
 
     async def _refresh_golden(self, conn: Connection, customer_id: str) -> None:
         records = await store.record_attributes_of_customer(conn, customer_id)
         await store.update_golden(conn, customer_id, golden_record(records))
 
-    async def lookup(self, raw_identifiers: Sequence[RawIdentifier]) -> LookupResult:
-        """What a Resolve of these identifiers would link to; reads only."""
+    async def lookup(
+        self, raw_identifiers: Sequence[RawIdentifier], raw_attributes: RawPersonAttributes
+    ) -> LookupResult:
+        """What a Resolve of these identifiers and attributes would link to; reads only."""
         errors = ViolationCollector()
         identifiers = check_identifiers(
             errors, raw_identifiers, self.settings.limits, self.settings.normalization
         )
-        if not raw_identifiers:
-            errors.add("identifiers", "at least one identifier is required")
+        attributes = check_attributes(
+            errors, "attributes", raw_attributes, self.settings.limits, datetime.now(UTC).date()
+        )
+        if not raw_identifiers and attributes == PersonAttributes():
+            errors.add("identifiers", "give at least one identifier or person attribute")
         errors.raise_if_any()
         async with self.database.connection() as conn:
-            holders = await store.customers_of_identifiers(conn, identifiers)
-            if not holders:
-                return LookupResult(None, Decision.NEW, ())
-            ages = await customer_store.customer_ages(conn, sorted(holders))
-            ordered = sorted(holders, key=lambda c: ages.get(c, 0))
-            customers = await customer_store.load_customers(conn, ordered[:1])
-        if ordered[0] not in customers:  # merged away between the two reads
+            outcome = await self.matcher.match(
+                conn, MatchInput(identifiers, attributes), lock=False
+            )
+            return await self._lookup_answer(conn, outcome)
+
+    async def _lookup_answer(self, conn: Connection, outcome: MatchOutcome) -> LookupResult:
+        links = outcome.with_verdict(Verdict.LINK)
+        chosen = links or outcome.with_verdict(Verdict.REVIEW)
+        evidence = _evidence(outcome, None, self.matcher)
+        if not chosen:
+            return LookupResult(None, Decision.NEW, evidence)
+        ages = await customer_store.customer_ages(conn, [j.customer_id for j in chosen])
+        if links:
+            ordered = sorted((j.customer_id for j in links), key=lambda c: ages.get(c, 0))
+            decision = Decision.MERGED if len(ordered) > 1 else Decision.LINKED
+        else:
+            ordered = [j.customer_id for j in sorted(chosen, key=lambda j: -j.probability)]
+            decision = Decision.REVIEW
+        customers = await customer_store.load_customers(conn, ordered[:1])
+        if ordered[0] not in customers:
             raise Aborted("the customer changed during the lookup; retry")
-        decision = Decision.MERGED if len(ordered) > 1 else Decision.LINKED
-        return LookupResult(
-            customers[ordered[0]], decision, identifier_evidence(holders), tuple(ordered)
-        )
+        return LookupResult(customers[ordered[0]], decision, evidence, tuple(ordered))

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import Customer, SourceRecordRef
-from singleview.store.codec import golden_from_json, identifier_from_row
+from singleview.domain.records import Customer, Decision, Evidence, SourceRecordRef
+from singleview.store.codec import evidence_from_json, golden_from_json, identifier_from_row
 from singleview.store.database import Connection
 from singleview.store.sql import query
 
 _FILE = "customers.sql"
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """Why one record is in its customer."""
+
+    ref: SourceRecordRef
+    decision: Decision
+    evidence: tuple[Evidence, ...]
+    link_time: datetime
 
 
 async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
@@ -61,3 +74,13 @@ async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, 
     """id -> creation sequence, so the oldest customer can be chosen as a merge's survivor."""
     cur = await conn.execute(query(_FILE, "customer_seqs"), {"ids": customer_ids})
     return {customer_id: seq for customer_id, seq in await cur.fetchall()}
+
+
+async def record_links(conn: Connection, customer_id: str) -> list[RecordLink]:
+    cur = await conn.execute(query(_FILE, "record_links_of_customer"), {"customer_id": customer_id})
+    return [
+        RecordLink(
+            SourceRecordRef(source, record_id), Decision(decision), evidence_from_json(ev), at
+        )
+        for source, record_id, decision, ev, at in await cur.fetchall()
+    ]

@@ -37,3 +37,10 @@ LIMIT %(limit)s
 
 -- customer_seqs --
 SELECT id, seq FROM customer WHERE id = ANY(%(ids)s::text[])
+
+-- record_links_of_customer --
+-- Why each record is in the customer: the decision and evidence stored when it was linked.
+SELECT source, record_id, decision, evidence, link_time
+FROM source_record
+WHERE customer_id = %(customer_id)s
+ORDER BY link_time, id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,9 +43,11 @@ def lock_key(text: str) -> int:
     )
 
 
-def resolve_lock_keys(record: SourceRecord) -> list[int]:
+def resolve_lock_keys(record: SourceRecord, blocking_keys: Sequence[str] = ()) -> list[int]:
+    """Locks for the record, its identifiers and its blocking keys, in one fixed order."""
     keys = {lock_key(f"record\x1f{record.ref.source}\x1f{record.ref.record_id}")}
     keys.update(lock_key(f"identifier\x1f{i.key()}") for i in record.identifiers)
+    keys.update(lock_key(f"block\x1f{k}") for k in blocking_keys)
     return sorted(keys)
 
 
@@ -237,5 +240,24 @@ async def insert_audit_event(
             "reason": reason,
             "before": Jsonb(before) if before is not None else None,
             "after": Jsonb(after) if after is not None else None,
+        },
+    )
+
+
+async def move_records_to(
+    conn: Connection,
+    pks: list[int],
+    customer_id: str,
+    decision: Decision,
+    evidence: tuple[Evidence, ...],
+) -> None:
+    """Re-home records (a split), with the reason they now belong where they are."""
+    await conn.execute(
+        query(_FILE, "move_records_to"),
+        {
+            "pks": pks,
+            "customer_id": customer_id,
+            "decision": decision.value,
+            "evidence": Jsonb(evidence_to_json(evidence)),
         },
     )

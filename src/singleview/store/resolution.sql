@@ -101,3 +101,9 @@ UPDATE customer SET golden = %(golden)s, update_time = now() WHERE id = %(custom
 -- insert_audit_event --
 INSERT INTO audit_event (action, actor, customers, reason, before, after)
 VALUES (%(action)s, %(actor)s, %(customers)s, %(reason)s, %(before)s, %(after)s)
+
+-- move_records_to --
+UPDATE source_record
+SET customer_id = %(customer_id)s, decision = %(decision)s, evidence = %(evidence)s,
+    link_time = now(), update_time = now()
+WHERE id = ANY(%(pks)s::bigint[])

@@ -1,0 +1,142 @@
+"""Judging candidate customers: link, send to review, or leave apart — with the evidence.
+
+The rules, in order, for one candidate customer (its best-scoring record against the incoming one):
+1. a contradiction vetoes linking: the best pair has a level that says "clearly different
+   person" (conflicting birth dates, different given names), or any record of the customer is
+   clearly a different person (different given names, or two contradictions). The pair then goes
+   to review when the score still reaches the review threshold, else stays apart; identifiers
+   the incoming record shares with a clearly different record are evidently shared by different
+   people and become generic (the matcher's job);
+2. a shared identifier that is not generic links;
+3. a match probability at or above the link threshold links;
+4. at or above the review threshold: review;
+5. otherwise: no link.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import Evidence, EvidenceKind, SourceRecordRef
+from singleview.matching.levels import Comparison, MatchProfile
+from singleview.matching.model import MatchModel, PairScore
+
+
+class Verdict(enum.Enum):
+    LINK = "LINK"
+    REVIEW = "REVIEW"
+    APART = "APART"
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    customer_id: str
+    ref: SourceRecordRef
+    profile: MatchProfile
+    identifiers: frozenset[Identifier]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    customer_id: str
+    verdict: Verdict
+    shared: tuple[Identifier, ...]
+    """Identifiers the incoming record shares with the customer that are not generic."""
+    best: PairScore | None
+    best_record: SourceRecordRef | None
+    vetoed: bool
+    contradicting_identifiers: frozenset[Identifier] = frozenset()
+    """Identifiers held by records of the customer that are clearly a different person."""
+
+    @property
+    def probability(self) -> float:
+        return self.best.probability if self.best is not None else 0.0
+
+
+def clearly_different(pair: PairScore) -> bool:
+    """Different given names, or two contradictions: not one typo in a birth date."""
+    contradictions = [c for c in pair.comparisons if c.level is not None and c.level.contradicts]
+    return len(contradictions) >= 2 or any(c.field == "given_name" for c in contradictions)
+
+
+def score_pair(
+    left: MatchProfile, right: MatchProfile, comparisons: Sequence[Comparison], model: MatchModel
+) -> PairScore:
+    return model.score([c.compare(left, right) for c in comparisons])
+
+
+def judge(
+    customer_id: str,
+    incoming: MatchProfile,
+    incoming_identifiers: frozenset[Identifier],
+    records: Sequence[CandidateRecord],
+    generic: frozenset[Identifier],
+    comparisons: Sequence[Comparison],
+    model: MatchModel,
+) -> Judgement:
+    """The verdict on one candidate customer, from its records compared with the incoming one."""
+    held = frozenset().union(*(r.identifiers for r in records)) if records else frozenset()
+    shared = tuple(sorted((incoming_identifiers & held) - generic))
+    best: PairScore | None = None
+    best_record: SourceRecordRef | None = None
+    contradicting: set[Identifier] = set()
+    for record in records:
+        pair = score_pair(incoming, record.profile, comparisons, model)
+        if best is None or pair.total_weight > best.total_weight:
+            best, best_record = pair, record.ref
+        if clearly_different(pair):
+            contradicting |= record.identifiers
+    thresholds = model.thresholds
+    probability = best.probability if best is not None else 0.0
+    vetoed = best is not None and (best.contradicts or bool(contradicting))
+    if vetoed:
+        verdict = Verdict.REVIEW if probability >= thresholds.review else Verdict.APART
+    elif shared or probability >= thresholds.link:
+        verdict = Verdict.LINK
+    elif probability >= thresholds.review:
+        verdict = Verdict.REVIEW
+    else:
+        verdict = Verdict.APART
+    return Judgement(
+        customer_id, verdict, shared, best, best_record, vetoed, frozenset(contradicting)
+    )
+
+
+def comparison_evidence(judgement: Judgement, model: MatchModel) -> tuple[Evidence, ...]:
+    """One evidence per comparison level reached, then the total against the thresholds."""
+    if judgement.best is None:
+        return ()
+    items = [
+        Evidence(
+            kind=EvidenceKind.COMPARISON,
+            label=comparison.level.label,
+            customer_id=judgement.customer_id,
+            field=comparison.field,
+            level=comparison.level.name,
+            weight=round(weight, 3),
+        )
+        for comparison, weight in zip(
+            judgement.best.comparisons, judgement.best.weights, strict=True
+        )
+        if comparison.level is not None
+    ]
+    t = model.thresholds
+    veto = "; vetoed by a contradiction" if judgement.vetoed else ""
+    items.append(
+        Evidence(
+            kind=EvidenceKind.COMPARISON,
+            label=(
+                f"match probability {judgement.probability:.4f} (weight "
+                f"{judgement.best.total_weight:+.2f}); link at {t.link:g}, review at {t.review:g}"
+                f"{veto}"
+            ),
+            customer_id=judgement.customer_id,
+            field="total",
+            level=judgement.verdict.value.lower(),
+            weight=round(judgement.best.total_weight, 3),
+        )
+    )
+    return tuple(items)

@@ -1,0 +1,138 @@
+"""Person names prepared for comparison: folded tokens, parsed full names, nicknames, phonetics.
+
+Everything here works on *folded* text (ASCII, lower case, words separated by one space), so
+that "José", "JOSE" and "Jose" are the same name before any fuzzy rule has to say so.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+import jellyfish
+from anyascii import anyascii
+from nicknames import NickNamer
+
+_APOSTROPHES = re.compile(r"['`]")
+"""Deleted, not turned into a space: O'Brien is one name, "obrien", not "o" and "brien"."""
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+"""Anything else that is not a letter or digit (hyphen, period, comma...) separates words."""
+
+HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr", "ii", "iii", "iv"}
+    | {"phd", "md", "esq"}
+)
+"""Titles and generational suffixes: they say nothing about who someone is, so they are dropped."""
+
+FAMILY_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "da", "das", "dos", "di", "du", "la", "le"}
+    | {"bin", "ibn"}
+)
+"""Words that belong to the family name that follows them ("Ludwig van Beethoven")."""
+
+_MEMO = 1 << 16
+"""Bound of the memo caches below: names repeat a lot, but input is unbounded."""
+
+
+def fold(text: str) -> str:
+    """ASCII, lower case, no punctuation: the form every name and address comparison starts from.
+
+    anyascii transliterates (José -> jose, Müller -> muller, Łódź -> lodz, 王 -> wang), so that
+    records typed on keyboards with and without diacritics agree. Apostrophes are deleted;
+    hyphens and other punctuation become spaces; whitespace is collapsed. Idempotent.
+    """
+    ascii_text = _APOSTROPHES.sub("", anyascii(text).lower())
+    return _SEPARATORS.sub(" ", ascii_text).strip()
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """Folded words of a name part, without titles and suffixes ("Dr. John" -> ("john",))."""
+    return tuple(t for t in fold(text).split() if t not in HONORIFICS)
+
+
+def parse_name(given: str, family: str, full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Folded (given tokens, family tokens) of a person.
+
+    Structured parts win; `full` only fills a part that is missing, because channels that send
+    both usually derived the full name from the parts. See `split_full_name` for its forms.
+    """
+    given_tokens, family_tokens = name_tokens(given), name_tokens(family)
+    if full and not (given_tokens and family_tokens):
+        full_given, full_family = split_full_name(full)
+        given_tokens = given_tokens or full_given
+        family_tokens = family_tokens or full_family
+    return given_tokens, family_tokens
+
+
+def split_full_name(full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Parse "Family, Given Middle" (comma form) or "Given Middle Family" ("John Smith, Jr.").
+
+    Without a comma the last word is the family name, hyphenated parts included ("Ana
+    Garcia-Lopez"), together with any particles before it ("Maria de la Cruz"). A single word
+    is taken as a given name: the channels that send one word (chat display names, receipts)
+    mostly send a first name.
+    """
+    family, comma, given = full.partition(",")
+    if comma and name_tokens(given):
+        return name_tokens(given), name_tokens(family)
+    words = [tokens for tokens in map(name_tokens, full.replace(",", " ").split()) if tokens]
+    if len(words) <= 1:
+        return (words[0] if words else ()), ()
+    start = len(words) - 1
+    while start > 1 and words[start - 1][-1] in FAMILY_PARTICLES:
+        start -= 1
+    return _flatten(words[:start]), _flatten(words[start:])
+
+
+def _flatten(words: list[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(token for word in words for token in word)
+
+
+@cache
+def nicknamer() -> NickNamer:
+    """The nickname tables, loaded once on first use (parsing the CSV takes a few ms)."""
+    return NickNamer()
+
+
+@lru_cache(maxsize=_MEMO)
+def are_nicknames(a: str, b: str) -> bool:
+    """Whether two different given names are known variants of each other.
+
+    True when one is a nickname of the other (Bob = Robert, in either order) or both are
+    nicknames of the same name (Bob = Rob, both Robert). Identical names are not nicknames:
+    the comparison has an `exact` level for them.
+    """
+    a, b = fold(a), fold(b)
+    if not a or not b or a == b:
+        return False
+    namer = nicknamer()
+    canonicals_a = namer.canonicals_of(a)
+    canonicals_b = namer.canonicals_of(b)
+    return a in canonicals_b or b in canonicals_a or bool(canonicals_a & canonicals_b)
+
+
+@lru_cache(maxsize=_MEMO)
+def nickname_variants(name: str, limit: int = 2) -> tuple[str, ...]:
+    """The name itself, then up to `limit` names it is a nickname of, best known first.
+
+    Blocking needs a few shared spellings, not a single canonical form: the nickname data
+    has no single right answer ("bill" is listed under robert, william, will and willis), so
+    two records share a key when one's name is among the other's variants. Canonical names
+    with more nicknames are the more common ones and come first; ties go alphabetically.
+    """
+    namer = nicknamer()
+    canonicals = sorted(namer.canonicals_of(name), key=lambda c: (-len(namer.nicknames_of(c)), c))
+    return (name, *(c for c in canonicals[:limit] if c != name))
+
+
+@lru_cache(maxsize=_MEMO)
+def phonetic(token: str) -> str:
+    """Metaphone code of a folded token ("smith" and "smyth" -> "SM0").
+
+    Metaphone rather than NYSIIS: it codes the first letter by sound too (Catherine/Kathryn,
+    Christine/Kristine agree; NYSIIS keeps the written first letter) and drops the vowels that
+    spelling variants mostly differ in (Smith/Smyth, Garcia/Garsia, Mueller/Muller), with no
+    length cap that would merge long names. Tokens Metaphone cannot code (digits, "aa") are
+    returned as they are, so the result is never empty for a non-empty token.
+    """
+    return jellyfish.metaphone(token) or token

@@ -1,0 +1,88 @@
+"""Re-evaluating a customer once one of its identifiers turns out to be generic.
+
+A customer may have been merged through a phone or mailbox before anyone knew several people
+share it. When that becomes known, its records are clustered again on what still proves
+identity (identifiers that are not generic, and attribute matches above the link threshold
+without contradiction); every group but the one holding the oldest record becomes a customer of
+its own. Merges a steward confirmed are not undone (that constraint arrives with stewardship).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import Decision, Evidence, EvidenceKind
+from singleview.matching.decision import score_pair
+from singleview.matching.profile import build_profile
+from singleview.service.matcher import Matcher
+from singleview.service.names import customer_name, new_customer_id
+from singleview.store import matching as match_store
+from singleview.store import resolution as store
+from singleview.store.database import Connection
+
+MAX_RECORDS_RECLUSTERED = 400
+"""Beyond this many records a customer is left as it is (and logged): pairwise cost is n^2."""
+
+
+def _components(
+    records: Sequence[match_store.StoredCandidate], generic: set[Identifier], matcher: Matcher
+) -> list[list[match_store.StoredCandidate]]:
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    profiles = [
+        build_profile(r.attributes, [i for i in r.identifiers if i not in generic]) for r in records
+    ]
+    proving = [set(r.identifiers) - generic for r in records]
+    link = matcher.model.thresholds.link
+    for a in range(len(records)):
+        for b in range(a + 1, len(records)):
+            if find(a) == find(b):
+                continue
+            pair = score_pair(profiles[a], profiles[b], matcher.comparisons, matcher.model)
+            if pair.contradicts:
+                continue
+            if proving[a] & proving[b] or pair.probability >= link:
+                parent[find(b)] = find(a)
+    groups: dict[int, list[match_store.StoredCandidate]] = {}
+    for index, record in enumerate(records):
+        groups.setdefault(find(index), []).append(record)
+    return sorted(groups.values(), key=lambda g: min(r.pk for r in g))
+
+
+async def recluster(conn: Connection, customer_id: str, matcher: Matcher, reason: str) -> list[str]:
+    """Split the customer where nothing but generic identifiers holds it together."""
+    records = await match_store.all_records_of_customer(conn, customer_id)
+    if not 2 <= len(records) <= MAX_RECORDS_RECLUSTERED:
+        return []
+    generic = await matcher.known_generic(conn, {i for r in records for i in r.identifiers})
+    groups = _components(records, generic, matcher)
+    created = []
+    for group in groups[1:]:
+        new_id = new_customer_id()
+        await store.insert_customer(conn, new_id)
+        evidence = (
+            Evidence(
+                EvidenceKind.SAME_RECORD,
+                f"split out of {customer_name(customer_id)}: {reason}",
+                customer_id=customer_id,
+            ),
+        )
+        await store.move_records_to(conn, [r.pk for r in group], new_id, Decision.NEW, evidence)
+        created.append(new_id)
+    if created:
+        await store.insert_audit_event(
+            conn,
+            action="SPLIT",
+            actor="resolve",
+            customers=[customer_id, *created],
+            reason=reason,
+            after={"remaining": customer_id, "split_off": created},
+        )
+    return created

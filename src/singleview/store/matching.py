@@ -1,0 +1,155 @@
+"""Storage for matching: blocking keys, candidate records, generic identifiers, review tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import Evidence, PersonAttributes, SourceRecordRef
+from singleview.store.codec import (
+    attributes_from_json,
+    evidence_to_json,
+    identifier_columns,
+    identifier_from_row,
+)
+from singleview.store.database import Connection
+from singleview.store.sql import query
+
+_FILE = "matching.sql"
+
+
+@dataclass(frozen=True)
+class StoredCandidate:
+    """A stored record as matching needs it."""
+
+    pk: int
+    customer_id: str
+    ref: SourceRecordRef
+    attributes: PersonAttributes
+    identifiers: tuple[Identifier, ...]
+
+
+def _candidate(row: tuple[Any, ...]) -> StoredCandidate:
+    pk, customer_id, source, record_id, attributes, identifiers = row
+    return StoredCandidate(
+        pk=pk,
+        customer_id=customer_id,
+        ref=SourceRecordRef(source, record_id),
+        attributes=attributes_from_json(attributes),
+        identifiers=tuple(identifier_from_row(*i) for i in identifiers),
+    )
+
+
+async def replace_blocking_keys(
+    conn: Connection, record_pk: int, keys: Iterable[str], *, fresh: bool
+) -> None:
+    if not fresh:
+        await conn.execute(query(_FILE, "delete_blocking_keys"), {"record_pk": record_pk})
+    keys = sorted(set(keys))
+    if keys:
+        await conn.execute(
+            query(_FILE, "insert_blocking_keys"), {"record_pk": record_pk, "keys": keys}
+        )
+
+
+async def records_by_blocking_keys(
+    conn: Connection, keys: Iterable[str], per_key: int
+) -> list[StoredCandidate]:
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    cur = await conn.execute(
+        query(_FILE, "records_by_blocking_keys"), {"keys": keys, "per_key": per_key}
+    )
+    return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def records_of_customers(
+    conn: Connection, customer_ids: Iterable[str], per_customer: int
+) -> list[StoredCandidate]:
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return []
+    cur = await conn.execute(
+        query(_FILE, "records_of_customers_newest"), {"ids": ids, "per_customer": per_customer}
+    )
+    return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:
+    cur = await conn.execute(query(_FILE, "all_records_of_customer"), {"customer_id": customer_id})
+    return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def generic_among(conn: Connection, identifiers: Iterable[Identifier]) -> set[Identifier]:
+    ids = tuple(identifiers)
+    if not ids:
+        return set()
+    cur = await conn.execute(query(_FILE, "generic_among"), identifier_columns(ids))
+    return {identifier_from_row(*row) for row in await cur.fetchall()}
+
+
+async def mark_generic(conn: Connection, identifier: Identifier, reason: str) -> bool:
+    """True when the identifier was not generic before."""
+    cur = await conn.execute(
+        query(_FILE, "mark_generic"),
+        {
+            "kind": identifier.kind.value,
+            "namespace": identifier.namespace,
+            "value": identifier.value,
+            "reason": reason,
+        },
+    )
+    return await cur.fetchone() is not None
+
+
+async def insert_review_task(
+    conn: Connection,
+    *,
+    task_id: str,
+    record_pk: int | None,
+    customer_a: str,
+    customer_b: str,
+    score: float,
+    evidence: tuple[Evidence, ...],
+) -> None:
+    await conn.execute(
+        query(_FILE, "insert_review_task"),
+        {
+            "id": task_id,
+            "record_pk": record_pk,
+            "customer_a": customer_a,
+            "customer_b": customer_b,
+            "score": score,
+            "evidence": Jsonb(evidence_to_json(evidence)),
+        },
+    )
+
+
+RecordPair = tuple[
+    PersonAttributes, tuple[Identifier, ...], PersonAttributes, tuple[Identifier, ...]
+]
+
+
+def _pair(row: tuple[Any, ...]) -> RecordPair:
+    a_attrs, a_ids, b_attrs, b_ids = row
+    return (
+        attributes_from_json(a_attrs),
+        tuple(identifier_from_row(*i) for i in a_ids),
+        attributes_from_json(b_attrs),
+        tuple(identifier_from_row(*i) for i in b_ids),
+    )
+
+
+async def sample_record_pairs(conn: Connection, n: int) -> list[RecordPair]:
+    cur = await conn.execute(query(_FILE, "sample_record_pairs"), {"n": n})
+    return [_pair(row) for row in await cur.fetchall()]
+
+
+async def sample_blocked_pairs(conn: Connection, n: int) -> list[RecordPair]:
+    cur = await conn.execute(query(_FILE, "sample_blocked_pairs"), {"n": n})
+    return [_pair(row) for row in await cur.fetchall()]

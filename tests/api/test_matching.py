@@ -1,0 +1,229 @@
+"""Resolve with fuzzy matching: people found without shared identifiers, strangers kept apart."""
+
+from __future__ import annotations
+
+import grpc
+
+from singleview.v1 import common_pb2, steward_service_pb2
+from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
+from singleview.v1.steward_service_pb2_grpc import StewardServiceStub
+from tests.support.builders import address, email, phone, record
+
+HOME = address("12 Oak St")
+LANDLINE = "(217) 555-0142"
+
+
+def test_a_nickname_with_the_same_birth_date_and_address_links_without_identifiers(
+    identity: IdentityServiceStub,
+) -> None:
+    robert = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            email("rsmith@example.com"),
+            given_name="Robert",
+            family_name="Smith",
+            birth_date="1980-05-02",
+            lives_at=HOME,
+        )
+    )
+    bob = identity.Resolve(
+        record(
+            "pos",
+            "9",
+            given_name="Bob",
+            family_name="Smith",
+            birth_date="1980-05-02",
+            lives_at=address("12 Oak Street"),
+        )
+    )
+
+    assert bob.decision == common_pb2.DECISION_LINKED
+    assert bob.customer.name == robert.customer.name
+    levels = {
+        e.field: e.level for e in bob.evidence if e.kind == common_pb2.EVIDENCE_KIND_COMPARISON
+    }
+    assert "given_name" in levels and levels["given_name"] != "exact"
+    assert levels["total"] == "link"
+
+
+def test_typos_and_dropped_diacritics_still_link(identity: IdentityServiceStub) -> None:
+    first = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            given_name="José",
+            family_name="Müller",
+            birth_date="1975-11-30",
+            lives_at=HOME,
+        )
+    )
+    second = identity.Resolve(
+        record(
+            "web",
+            "2",
+            given_name="Jose",
+            family_name="Muller",
+            birth_date="1975-11-30",
+            lives_at=HOME,
+        )
+    )
+
+    assert second.customer.name == first.customer.name
+
+
+def test_household_members_on_one_landline_stay_apart_and_the_line_becomes_generic(
+    identity: IdentityServiceStub,
+) -> None:
+    maria = identity.Resolve(
+        record(
+            "crm",
+            "m",
+            phone(LANDLINE),
+            email("maria@example.com"),
+            given_name="Maria",
+            family_name="Garcia",
+            birth_date="1970-02-14",
+            lives_at=HOME,
+        )
+    )
+    luis = identity.Resolve(
+        record(
+            "crm",
+            "l",
+            phone(LANDLINE),
+            email("luis@example.com"),
+            given_name="Luis",
+            family_name="Garcia",
+            birth_date="1968-07-09",
+            lives_at=HOME,
+        )
+    )
+
+    assert luis.customer.name != maria.customer.name
+    assert luis.decision in (common_pb2.DECISION_NEW, common_pb2.DECISION_REVIEW)
+    generic = [e for e in luis.evidence if e.level == "generic"]
+    assert [e.identifier.value for e in generic] == ["+12175550142"]
+    later = identity.Resolve(record("ivr", "call-1", phone(LANDLINE)))
+    assert later.customer.name not in (maria.customer.name, luis.customer.name)
+
+
+def test_twins_sharing_a_phone_and_address_are_never_merged(identity: IdentityServiceStub) -> None:
+    anna = identity.Resolve(
+        record(
+            "crm",
+            "a",
+            phone(LANDLINE),
+            given_name="Anna",
+            family_name="Novak",
+            birth_date="1999-03-03",
+            lives_at=HOME,
+        )
+    )
+    petra = identity.Resolve(
+        record(
+            "crm",
+            "p",
+            phone(LANDLINE),
+            given_name="Petra",
+            family_name="Novak",
+            birth_date="1999-03-03",
+            lives_at=HOME,
+        )
+    )
+
+    assert petra.customer.name != anna.customer.name
+    assert petra.decision == common_pb2.DECISION_REVIEW
+
+
+def test_a_store_default_phone_on_walk_ins_links_nobody(identity: IdentityServiceStub) -> None:
+    store_phone = "(312) 555-0199"
+    names = [("Ann", "Lee"), ("Omar", "Haddad"), ("Yuki", "Tanaka"), ("Piotr", "Nowak")]
+    customers = {
+        identity.Resolve(
+            record("pos", f"walk-in-{n}", phone(store_phone), given_name=given, family_name=family)
+        ).customer.name
+        for n, (given, family) in enumerate(names)
+    }
+
+    assert len(customers) == len(names)
+
+
+def test_a_shared_email_with_a_conflicting_birth_date_and_name_does_not_merge(
+    identity: IdentityServiceStub,
+) -> None:
+    first = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            email("family@example.com"),
+            given_name="Oliver",
+            family_name="Brown",
+            birth_date="1950-01-20",
+        )
+    )
+    second = identity.Resolve(
+        record(
+            "web",
+            "2",
+            email("family@example.com"),
+            given_name="Emma",
+            family_name="Brown",
+            birth_date="1988-09-12",
+        )
+    )
+
+    assert second.customer.name != first.customer.name
+
+
+def test_a_customer_merged_through_a_shared_line_is_split_once_the_line_is_known_generic(
+    identity: IdentityServiceStub,
+) -> None:
+    ann = identity.Resolve(
+        record(
+            "crm",
+            "ann",
+            phone(LANDLINE),
+            given_name="Ann",
+            family_name="Lee",
+            birth_date="1980-01-01",
+        )
+    )
+    # Nothing says this app sign-up is someone else: it links through the landline.
+    app = identity.Resolve(record("app", "u-7", phone(LANDLINE), email("ben@example.com")))
+    assert app.customer.name == ann.customer.name
+
+    ben = identity.Resolve(
+        record(
+            "web",
+            "ben",
+            phone(LANDLINE),
+            email("ben@example.com"),
+            given_name="Ben",
+            family_name="Lee",
+            birth_date="2004-06-30",
+        )
+    )
+
+    assert ben.customer.name != ann.customer.name
+    assert {(r.source, r.record_id) for r in ben.customer.records} == {
+        ("app", "u-7"),
+        ("web", "ben"),
+    }
+
+
+def test_explain_customer_says_why_each_record_is_there(
+    identity: IdentityServiceStub, channel: grpc.Channel
+) -> None:
+    first = identity.Resolve(record("crm", "1", phone("3125550100"), given_name="Ann"))
+    identity.Resolve(record("ivr", "2", phone("+1 312 555 0100")))
+
+    explained = StewardServiceStub(channel).ExplainCustomer(
+        steward_service_pb2.ExplainCustomerRequest(name=first.customer.name)
+    )
+
+    by_record = {(r.record.source, r.record.record_id): r for r in explained.records}
+    assert by_record[("crm", "1")].decision == common_pb2.DECISION_NEW
+    linked = by_record[("ivr", "2")]
+    assert linked.decision == common_pb2.DECISION_LINKED
+    assert any(e.identifier.value == "+13125550100" for e in linked.evidence)
