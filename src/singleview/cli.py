@@ -103,7 +103,8 @@ def _train(args: argparse.Namespace) -> int:
         finally:
             await database.close()
         header = (
-            f"# Trained by `singleview train` from {randoms} random and {blocked} candidate pairs.\n"
+            f"# Trained by `singleview train` from {randoms} random and {blocked} candidate"
+            " pairs.\n"
             "# Serve with it: SINGLEVIEW_MATCH_MODEL=<this file> singleview serve"
         )
         return format_model(model, header)

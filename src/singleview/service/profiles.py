@@ -39,7 +39,7 @@ class ProfileService:
         return customers[live]
 
     async def explain_customer(self, name: str) -> tuple[Customer, list[customer_store.RecordLink]]:
-        """The customer and, for each of its records, the decision and evidence that put it there."""
+        """The customer and, for each record, the decision and evidence that put it there."""
         customer = await self.get_customer(name)
         async with self.database.connection() as conn:
             links = await customer_store.record_links(conn, customer.id)
