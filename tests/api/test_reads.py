@@ -43,9 +43,7 @@ def test_lookup_finds_the_customer_in_any_format_and_writes_nothing(
     assert response.decision == common_pb2.DECISION_LINKED
     assert response.customer.name == made.customer.name
     assert response.customer.golden.given_name == "Ann"
-    matches = [
-        e for e in response.evidence if e.kind == common_pb2.EVIDENCE_KIND_IDENTIFIER_MATCH
-    ]
+    matches = [e for e in response.evidence if e.kind == common_pb2.EVIDENCE_KIND_IDENTIFIER_MATCH]
     assert [e.identifier.value for e in matches] == ["+13125550100"]
     again = profiles.GetCustomer(profile_pb.GetCustomerRequest(name=made.customer.name))
     assert again.update_time == made.customer.update_time
