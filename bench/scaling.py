@@ -21,8 +21,8 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +152,8 @@ async def measure(target: str, echo_target: str, size: int, calls: int) -> list[
         def resolving(request: identity_service_pb2.ResolveRequest) -> Callable[[], Awaitable[Any]]:
             return lambda: identity.Resolve(request)
 
-        def check() -> Awaitable[Any]:
-            return echo.Check(health_pb2.HealthCheckRequest())
+        async def check() -> None:
+            await echo.Check(health_pb2.HealthCheckRequest())
 
         resolve_calls = [resolving(r) for r in requests]
         return [
