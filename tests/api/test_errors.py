@@ -5,11 +5,11 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from singleview.v1 import common_pb2, profile_service_pb2, timeline_service_pb2
+from singleview.v1 import common_pb2, privacy_service_pb2, profile_service_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
+from singleview.v1.privacy_service_pb2_grpc import PrivacyServiceStub
 from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
-from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support.builders import email, phone, record
 from tests.support.status import rich_error
 
@@ -173,9 +173,9 @@ def test_lookup_rejects_bad_identifiers_and_an_empty_request(identity: IdentityS
 
 
 def test_a_method_not_built_yet_answers_unimplemented_with_a_reason(channel: grpc.Channel) -> None:
-    timeline = TimelineServiceStub(channel)
+    privacy = PrivacyServiceStub(channel)
     with pytest.raises(grpc.RpcError) as raised:
-        timeline.GetContext(timeline_service_pb2.GetContextRequest())
+        privacy.ExportCustomer(privacy_service_pb2.ExportCustomerRequest(name="customers/abc"))
 
     error = rich_error(raised.value)
     assert (error.code, error.reason) == (grpc.StatusCode.UNIMPLEMENTED, "NOT_IMPLEMENTED")

@@ -15,13 +15,17 @@ from singleview.api.errors import ErrorInterceptor
 from singleview.api.identity import IdentityServicer
 from singleview.api.profile import ProfileServicer
 from singleview.api.steward import StewardServicer
+from singleview.api.timeline import TimelineServicer
 from singleview.api.unimplemented import unimplemented_service
 from singleview.config import Settings
 from singleview.matching.comparisons import default_comparisons
 from singleview.matching.model import load_model
+from singleview.service.events import EventHub
 from singleview.service.matcher import Matcher
 from singleview.service.profiles import ProfileService
 from singleview.service.resolve import ResolveService
+from singleview.service.timeline import TimelineService
+from singleview.service.timeline_settings import TimelineSettings
 from singleview.store.database import Database
 from singleview.v1 import (
     identity_service_pb2,
@@ -32,6 +36,7 @@ from singleview.v1 import (
     steward_service_pb2,
     steward_service_pb2_grpc,
     timeline_service_pb2,
+    timeline_service_pb2_grpc,
 )
 
 log = logging.getLogger(__name__)
@@ -54,10 +59,12 @@ class RunningServer:
     server: grpc.aio.Server
     health: HealthServicer
     port: int
+    events: EventHub
 
     async def stop(self, grace: float) -> None:
-        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
+        """Report NOT_SERVING, end watch streams, let in-flight calls finish within `grace`."""
         await self.health.enter_graceful_shutdown()
+        await self.events.close()
         await self.server.stop(grace)
 
 
@@ -91,8 +98,16 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     matcher = Matcher(
         settings.matching, load_model(settings.matching.model_path), default_comparisons()
     )
+    resolver = ResolveService(database, settings, matcher)
     identity_service_pb2_grpc.add_IdentityServiceServicer_to_server(
-        IdentityServicer(ResolveService(database, settings, matcher)), server
+        IdentityServicer(resolver), server
+    )
+    timeline_settings = TimelineSettings()
+    events = EventHub(database, timeline_settings)
+    await events.start()
+    timeline_service_pb2_grpc.add_TimelineServiceServicer_to_server(
+        TimelineServicer(TimelineService(database, settings, resolver, timeline_settings), events),
+        server,
     )
     profiles = ProfileService(database, settings)
     profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(profiles), server)
@@ -100,10 +115,7 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     server.add_generic_rpc_handlers(
         [
             unimplemented_service(module.DESCRIPTOR.services_by_name[name])
-            for module, name in (
-                (timeline_service_pb2, "TimelineService"),
-                (privacy_service_pb2, "PrivacyService"),
-            )
+            for module, name in ((privacy_service_pb2, "PrivacyService"),)
         ]
     )
     health = HealthServicer()
@@ -115,4 +127,4 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, health, port)
+    return RunningServer(server, health, port, events)

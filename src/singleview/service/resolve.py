@@ -45,6 +45,7 @@ from singleview.service.validation import (
 from singleview.store import customers as customer_store
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
+from singleview.store import timeline as timeline_store
 from singleview.store.codec import content_hash
 from singleview.store.database import Connection, Database
 
@@ -148,6 +149,7 @@ class ResolveService:
 
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
         await store.merge_customers(conn, plan.customer_id, plan.losers)
+        await timeline_store.follow_merge(conn, plan.customer_id, plan.losers)
         await store.insert_audit_event(
             conn,
             action="MERGE",

@@ -1,0 +1,142 @@
+"""GetContext: who is this, and what is already going on, in one read-only call.
+
+It writes nothing, not even for a stranger: identifiers are looked up the way Resolve would
+link them (ResolveService.lookup), and an unknown or uncertain caller (DECISION_NEW or
+DECISION_REVIEW) gets `known=false` and no timeline, because showing a maybe-wrong person's
+history to a channel is worse than showing none.
+
+"Open conversations" are the conversations the caller's next contact would continue: OPEN ones
+active within the conversation window, and ones CLOSED within the reopen window (a bot closed
+its chat a minute ago and a human agent takes the call: the agent must see that conversation).
+The same set decides `repeat_contact` and the "with an open conversation" part of `escalate`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from singleview.domain.errors import NotFound
+from singleview.domain.records import Customer, Decision, Evidence
+from singleview.domain.timeline import (
+    Channel,
+    ContactPressure,
+    Context,
+    ContextQuery,
+    InteractionFilter,
+)
+from singleview.service.names import parse_customer_name
+from singleview.service.resolve import ResolveService
+from singleview.service.timeline_settings import TimelineSettings
+from singleview.store import customers as customer_store
+from singleview.store import timeline as store
+from singleview.store.database import Connection, Database
+
+PREFERENCE_KEYS = ("preferred_channel", "reply_channel", "preferred_reply_channel")
+"""Interaction attributes through which a customer states the channel they want answers on."""
+
+_CHANNEL_ALIASES = {"PHONE": Channel.VOICE, "CALL": Channel.VOICE, "TEXT": Channel.SMS}
+
+
+def parse_channel(text: str) -> Channel | None:
+    """`CHANNEL_EMAIL`, `EMAIL` or `email` (and a few aliases) as a Channel; None otherwise."""
+    name = text.strip().upper().removeprefix("CHANNEL_")
+    try:
+        return Channel(name)
+    except ValueError:
+        return _CHANNEL_ALIASES.get(name)
+
+
+def _pressure(
+    settings: TimelineSettings,
+    inbound: tuple[int, int],
+    conversations: list[store.ConversationSummary],
+) -> ContactPressure:
+    """Contacts and channels in the window; escalate over either limit (channels only while a
+    conversation is open, since several channels about nothing ongoing is not pressure)."""
+    contacts, channels = inbound
+    return ContactPressure(
+        contacts_24h=contacts,
+        channels_24h=channels,
+        repeat_contact=any(summary.inbound_count > 1 for summary in conversations),
+        escalate=contacts >= settings.escalate_contacts
+        or (channels >= settings.escalate_channels and bool(conversations)),
+    )
+
+
+class ContextReader:
+    def __init__(
+        self, database: Database, resolver: ResolveService, settings: TimelineSettings
+    ) -> None:
+        self.database = database
+        self.resolver = resolver
+        self.settings = settings
+
+    async def get_context(self, request: ContextQuery) -> Context:
+        if request.customer:
+            customer_id = parse_customer_name(request.customer, "customer")
+            return await self._for_named(request.customer, customer_id, request.channel)
+        found = await self.resolver.lookup(request.identifiers, request.attributes)
+        if found.customer is None or found.decision is Decision.REVIEW:
+            return Context(known=False, decision=found.decision, evidence=found.evidence)
+        async with self.database.connection() as conn:
+            return await self._context(
+                conn, found.customer, found.decision, found.evidence, request.channel
+            )
+
+    async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
+        async with self.database.connection() as conn:
+            live = (await customer_store.resolve_names(conn, [customer_id])).get(customer_id)
+            customers = await customer_store.load_customers(conn, [live]) if live else {}
+            if live is None or live not in customers:
+                raise NotFound(
+                    "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
+                )
+            return await self._context(conn, customers[live], Decision.LINKED, (), channel)
+
+    async def _context(
+        self,
+        conn: Connection,
+        customer: Customer,
+        decision: Decision,
+        evidence: tuple[Evidence, ...],
+        channel: Channel | None,
+    ) -> Context:
+        s = self.settings
+        now = datetime.now(UTC)
+        ids = await store.timeline_customers(conn, customer.id)
+        summaries = await store.resumable_conversations(
+            conn,
+            ids,
+            open_since=now - s.conversation_window,
+            closed_since=now - s.reopen_window,
+            limit=s.max_open_conversations,
+        )
+        active = await store.active_interactions(
+            conn, ids, now - s.active_contact_window, channel, s.max_active_contacts
+        )
+        recent = await store.list_interactions(
+            conn, ids, InteractionFilter(), None, s.recent_interactions
+        )
+        pressure = _pressure(
+            s, await store.inbound_pressure(conn, ids, now - s.pressure_window), summaries
+        )
+        return Context(
+            known=True,
+            decision=decision,
+            customer=customer,
+            evidence=evidence,
+            open_conversations=tuple(summary.conversation for summary in summaries),
+            active_contacts=tuple(active),
+            recent_interactions=tuple(recent),
+            reply_channel=await self._reply_channel(conn, ids),
+            pressure=pressure,
+        )
+
+    async def _reply_channel(self, conn: Connection, ids: list[str]) -> Channel | None:
+        """The customer's stated preference, else the channel of their latest inbound contact."""
+        for attributes in await store.stated_preferences(conn, ids, PREFERENCE_KEYS):
+            for key in PREFERENCE_KEYS:
+                stated = parse_channel(attributes.get(key, ""))
+                if stated is not None:
+                    return stated
+        return await store.latest_inbound_channel(conn, ids)
