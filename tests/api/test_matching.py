@@ -227,3 +227,60 @@ def test_explain_customer_says_why_each_record_is_there(
     linked = by_record[("ivr", "2")]
     assert linked.decision == common_pb2.DECISION_LINKED
     assert any(e.identifier.value == "+13125550100" for e in linked.evidence)
+
+
+def test_a_nameless_record_on_a_family_mailbox_does_not_merge_two_sisters(
+    identity: IdentityServiceStub,
+) -> None:
+    mailbox = email("kang.family@example.com")
+    jiwoo = identity.Resolve(
+        record(
+            "crm", "j", mailbox, given_name="Ji-woo", family_name="Kang", birth_date="1990-02-02"
+        )
+    )
+    minji = identity.Resolve(
+        record(
+            "crm", "m", mailbox, given_name="Min-ji", family_name="Kang", birth_date="1993-08-19"
+        )
+    )
+    signup = identity.Resolve(record("app", "s", mailbox))
+
+    names = {jiwoo.customer.name, minji.customer.name}
+    assert len(names) == 2
+    assert signup.customer.name not in names or len(signup.customer.records) == 2
+
+
+def test_a_short_form_of_a_given_name_is_not_a_different_person(
+    identity: IdentityServiceStub,
+) -> None:
+    first = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            email("lupe.r@example.com"),
+            given_name="Guadalupe",
+            family_name="Ramos",
+            birth_date="1985-12-12",
+        )
+    )
+    second = identity.Resolve(
+        record("web", "2", email("lupe.r@example.com"), given_name="Lupe", family_name="Ramos")
+    )
+
+    assert second.customer.name == first.customer.name
+    assert second.decision == common_pb2.DECISION_LINKED
+
+
+def test_a_record_linking_two_of_three_candidates_is_judged_on_those_two(
+    identity: IdentityServiceStub,
+) -> None:
+    a = identity.Resolve(record("crm", "a", phone("3125550111"), given_name="Ann"))
+    b = identity.Resolve(record("crm", "b", email("ann@example.com"), given_name="Ann"))
+    identity.Resolve(record("crm", "c", given_name="Ann", family_name="Lee"))
+
+    bridge = identity.Resolve(
+        record("app", "x", phone("3125550111"), email("ann@example.com"), given_name="Ann")
+    )
+
+    assert bridge.decision == common_pb2.DECISION_MERGED
+    assert {bridge.customer.name, *bridge.merged_customers} == {a.customer.name, b.customer.name}

@@ -29,6 +29,9 @@ GIVEN_NICKNAME = Level("nickname", "given names are nicknames of each other (Bob
 GIVEN_INITIAL = Level("initial", "an initial matches the other given name (J = John)")
 GIVEN_TYPO = Level("typo", "given names differ by a typo (Jonathon = Jonathan)")
 GIVEN_WEAK_TYPO = Level("weak_typo", "given names are similar")
+GIVEN_SHORT_FORM = Level(
+    "short_form", "one given name is a short form of the other (Hans = Johannes)"
+)
 GIVEN_SWAPPED = Level("swapped", "given and family names swapped")
 GIVEN_DIFFERENT = Level("different", "different given names", contradicts=True)
 
@@ -108,6 +111,16 @@ def _is_initial_of(a: str, b: str) -> bool:
     return len(short) == 1 and full.startswith(short)
 
 
+def _is_short_form(a: str, b: str) -> bool:
+    """One name inside the other (Hans in Johannes, Lupe in Guadalupe, Alex in Alexander).
+
+    Short forms the nickname table lacks would otherwise read as "different given names", a
+    contradiction that vetoes the person's own records and makes their email look shared.
+    """
+    short, full = sorted((a, b), key=len)
+    return len(short) >= 3 and short != full and short in full
+
+
 def _full_names(a: str, b: str) -> bool:
     return len(a) > 1 and len(b) > 1
 
@@ -160,6 +173,7 @@ class GivenNameComparison:
             GIVEN_INITIAL,
             GIVEN_TYPO,
             GIVEN_WEAK_TYPO,
+            GIVEN_SHORT_FORM,
             GIVEN_SWAPPED,
             GIVEN_DIFFERENT,
         )
@@ -182,6 +196,7 @@ class GivenNameComparison:
             (GIVEN_INITIAL, _is_initial_of),
             (GIVEN_TYPO, lambda a, b: _full_names(a, b) and self._typo(a, b)),
             (GIVEN_WEAK_TYPO, lambda a, b: _full_names(a, b) and self._weak_typo(a, b)),
+            (GIVEN_SHORT_FORM, _is_short_form),
         )
 
     def _typo(self, a: str, b: str) -> bool:

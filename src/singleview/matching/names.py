@@ -16,6 +16,7 @@ from nicknames import NickNamer
 _APOSTROPHES = re.compile(r"['`]")
 """Deleted, not turned into a space: O'Brien is one name, "obrien", not "o" and "brien"."""
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
+_HYPHEN_INSIDE_WORD = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 """Anything else that is not a letter or digit (hyphen, period, comma...) separates words."""
 
 HONORIFICS = frozenset(
@@ -56,7 +57,9 @@ def parse_name(given: str, family: str, full: str) -> tuple[tuple[str, ...], tup
     Structured parts win; `full` only fills a part that is missing, because channels that send
     both usually derived the full name from the parts. See `split_full_name` for its forms.
     """
-    given_tokens, family_tokens = name_tokens(given), name_tokens(family)
+    # "Ji-woo" is one given name: kept whole, its parts would match "Min-ji" by "ji".
+    given_tokens = name_tokens(_HYPHEN_INSIDE_WORD.sub("", given))
+    family_tokens = name_tokens(family)
     if full and not (given_tokens and family_tokens):
         full_given, full_family = split_full_name(full)
         given_tokens = given_tokens or full_given

@@ -10,13 +10,19 @@ differ, or held by too many customers, are reported as newly generic.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import PersonAttributes
 from singleview.matching.blocking import blocking_keys
-from singleview.matching.decision import CandidateRecord, Judgement, Verdict, judge
+from singleview.matching.decision import (
+    CandidateRecord,
+    Judgement,
+    Verdict,
+    judge,
+    score_pair,
+)
 from singleview.matching.generic import placeholders_among
 from singleview.matching.levels import Comparison
 from singleview.matching.model import MatchModel
@@ -26,6 +32,9 @@ from singleview.store import resolution as store
 from singleview.store.database import Connection
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
+LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
+GENERIC_HOLDERS = 5
+"""Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
 
 
 @dataclass(frozen=True)
@@ -66,29 +75,80 @@ class Matcher:
 
     async def match(self, conn: Connection, target: MatchInput, *, lock: bool) -> MatchOutcome:
         generic = await self.known_generic(conn, target.identifiers)
-        holders = await store.customers_of_identifiers(conn, target.identifiers)
-        newly = self._held_too_widely(holders, generic)
         usable = [i for i in target.identifiers if i not in generic]
+        proving = await store.customers_of_identifiers(conn, tuple(usable))
+        newly = self._held_too_widely(proving, generic)
+        widely = await store.customers_of_identifiers_bounded(
+            conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
+        )
+        holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
         blocked = await match_store.records_by_blocking_keys(
             conn,
             blocking_keys(build_profile(target.attributes, usable)),
             self.settings.candidates_per_key,
         )
-        candidates = self._candidate_customers(holders, blocked, target.own_customer)
+        candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
         ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
         stored = await match_store.records_of_customers(
             conn, candidates, self.settings.records_per_customer
         )
         records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
         records.pop(target.own_record_pk or -1, None)
-        outcome = self._judge_all(target, candidates, list(records.values()), generic | set(newly))
-        vetoed_shared = self._shared_with_vetoed(target, outcome, generic)
-        if vetoed_shared:
-            newly.update(dict.fromkeys(vetoed_shared, SHARED_BY_DIFFERENT_PEOPLE))
-            outcome = self._judge_all(
-                target, candidates, list(records.values()), generic | set(newly)
-            )
-        return MatchOutcome(outcome, holders, frozenset(generic | set(newly)), newly, ages)
+        pool = list(records.values())
+        current = generic | set(newly)
+        outcome = self._judge_all(target, candidates, pool, current)
+        for _ in range(3):
+            found = {
+                i: SHARED_BY_DIFFERENT_PEOPLE
+                for i in self._shared_with_vetoed(target, outcome, current)
+            }
+            bridged, outcome = self._bridging_strangers(target, outcome, pool, current)
+            found.update(dict.fromkeys(bridged - set(found), LINKS_DIFFERENT_PEOPLE))
+            if not found:
+                break
+            newly.update(found)
+            current |= set(found)
+            outcome = self._judge_all(target, candidates, pool, current)
+        return MatchOutcome(outcome, holders, frozenset(current), newly, ages)
+
+    def _bridging_strangers(
+        self,
+        target: MatchInput,
+        judgements: list[Judgement],
+        records: list[match_store.StoredCandidate],
+        generic: set[Identifier],
+    ) -> tuple[set[Identifier], list[Judgement]]:
+        """A record must not merge customers whose records contradict each other.
+
+        Identifiers it shares with two such customers are evidently shared (a family mailbox
+        on a nameless sign-up) and become generic. When no single identifier is to blame, the
+        links between the strangers are downgraded to review.
+        """
+        linked = [j for j in judgements if j.verdict is Verdict.LINK]
+        if len(linked) < 2:
+            return set(), judgements
+        by_customer = self._by_customer([j.customer_id for j in linked], records, generic)
+        strangers: set[str] = set()
+        for n, a in enumerate(linked):
+            for b in linked[n + 1 :]:
+                if _contradicting_customers(
+                    by_customer[a.customer_id], by_customer[b.customer_id], self
+                ):
+                    strangers |= {a.customer_id, b.customer_id}
+        if not strangers:
+            return set(), judgements
+        held: dict[Identifier, int] = {}
+        for customer in strangers:
+            for i in {i for r in by_customer[customer] for i in r.identifiers}:
+                held[i] = held.get(i, 0) + 1
+        blamed = {i for i in target.identifiers if held.get(i, 0) >= 2} - generic
+        if blamed:
+            return blamed, judgements
+        downgraded = [
+            replace(j, verdict=Verdict.REVIEW) if j.customer_id in strangers else j
+            for j in judgements
+        ]
+        return set(), downgraded
 
     def _held_too_widely(
         self, holders: dict[str, set[Identifier]], generic: set[Identifier]
@@ -106,12 +166,38 @@ class Matcher:
 
     def _candidate_customers(
         self,
-        holders: dict[str, set[Identifier]],
+        proving: dict[str, set[Identifier]],
         blocked: Sequence[match_store.StoredCandidate],
+        widely: dict[str, set[Identifier]],
         own_customer: str | None,
     ) -> list[str]:
-        ordered = list(dict.fromkeys([*sorted(holders), *(r.customer_id for r in blocked)]))
+        """Holders of proving identifiers first, then blocking hits, then generic holders."""
+        ordered = list(
+            dict.fromkeys([*sorted(proving), *(r.customer_id for r in blocked), *sorted(widely)])
+        )
         return [c for c in ordered if c != own_customer][: self.settings.max_candidate_customers]
+
+    @staticmethod
+    def _by_customer(
+        candidates: Iterable[str],
+        records: list[match_store.StoredCandidate],
+        generic: set[Identifier],
+    ) -> dict[str, list[CandidateRecord]]:
+        """Candidate records with profiles that leave generic identifiers out."""
+        by_customer: dict[str, list[CandidateRecord]] = {c: [] for c in candidates}
+        for r in records:
+            if r.customer_id not in by_customer:
+                continue
+            usable = [i for i in r.identifiers if i not in generic]
+            by_customer[r.customer_id].append(
+                CandidateRecord(
+                    r.customer_id,
+                    r.ref,
+                    build_profile(r.attributes, usable),
+                    frozenset(r.identifiers),
+                )
+            )
+        return by_customer
 
     def _judge_all(
         self,
@@ -124,17 +210,7 @@ class Matcher:
         incoming = build_profile(
             target.attributes, [i for i in target.identifiers if i not in generic]
         )
-        by_customer: dict[str, list[CandidateRecord]] = {c: [] for c in candidates}
-        for r in records:
-            usable = [i for i in r.identifiers if i not in generic]
-            by_customer[r.customer_id].append(
-                CandidateRecord(
-                    r.customer_id,
-                    r.ref,
-                    build_profile(r.attributes, usable),
-                    frozenset(r.identifiers),
-                )
-            )
+        by_customer = self._by_customer(candidates, records, generic)
         frozen_generic = frozenset(generic)
         return [
             judge(
@@ -156,6 +232,17 @@ class Matcher:
         """Identifiers the record shares with someone it is clearly not."""
         contradicting = {i for j in judgements for i in j.contradicting_identifiers}
         return (set(target.identifiers) & contradicting) - generic
+
+
+def _contradicting_customers(
+    left: list[CandidateRecord], right: list[CandidateRecord], matcher: Matcher
+) -> bool:
+    """Any contradiction between two customers' records: merging them needs more than a bridge."""
+    return any(
+        score_pair(a.profile, b.profile, matcher.comparisons, matcher.model).contradicts
+        for a in left
+        for b in right
+    )
 
 
 def _own(target: MatchInput) -> set[str]:

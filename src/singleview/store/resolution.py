@@ -99,6 +99,23 @@ async def customers_of_identifiers(
     return found
 
 
+async def customers_of_identifiers_bounded(
+    conn: Connection, identifiers: tuple[Identifier, ...], per_identifier: int
+) -> dict[str, set[Identifier]]:
+    """Like `customers_of_identifiers`, newest `per_identifier` records per identifier only."""
+    if not identifiers:
+        return {}
+    params: dict[str, Any] = {
+        **identifier_columns(identifiers),
+        "per_identifier": per_identifier,
+    }
+    cur = await conn.execute(query(_FILE, "customers_of_identifiers_bounded"), params)
+    found: dict[str, set[Identifier]] = {}
+    for customer_id, kind, namespace, value in await cur.fetchall():
+        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
+    return found
+
+
 async def lock_customers(conn: Connection, customer_ids: set[str]) -> dict[str, int]:
     """Row-lock the customers; returns id -> seq (age order). Conflicts if one was merged away."""
     if not customer_ids:

@@ -107,3 +107,16 @@ UPDATE source_record
 SET customer_id = %(customer_id)s, decision = %(decision)s, evidence = %(evidence)s,
     link_time = now(), update_time = now()
 WHERE id = ANY(%(pks)s::bigint[])
+
+-- customers_of_identifiers_bounded --
+-- Like customers_of_identifiers, but at most `per_identifier` (the newest records) per identifier:
+-- for generic identifiers, which thousands may hold and which only help retrieval.
+SELECT r.customer_id, q.kind, q.namespace, q.value
+FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
+CROSS JOIN LATERAL (
+    SELECT i.record_pk FROM record_identifier AS i
+    WHERE i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
+    ORDER BY i.record_pk DESC
+    LIMIT %(per_identifier)s
+) AS hit
+JOIN source_record AS r ON r.id = hit.record_pk
