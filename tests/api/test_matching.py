@@ -284,3 +284,62 @@ def test_a_record_linking_two_of_three_candidates_is_judged_on_those_two(
 
     assert bridge.decision == common_pb2.DECISION_MERGED
     assert {bridge.customer.name, *bridge.merged_customers} == {a.customer.name, b.customer.name}
+
+
+def test_a_caller_on_a_household_line_who_gives_a_name_is_found(
+    identity: IdentityServiceStub,
+) -> None:
+    maria = identity.Resolve(
+        record(
+            "crm",
+            "m",
+            phone(LANDLINE),
+            given_name="Maria",
+            family_name="Garcia",
+            birth_date="1970-02-14",
+            lives_at=HOME,
+        )
+    )
+    identity.Resolve(
+        record(
+            "crm",
+            "l",
+            phone(LANDLINE),
+            given_name="Luis",
+            family_name="Garcia",
+            birth_date="1968-07-09",
+            lives_at=HOME,
+        )
+    )
+
+    call = identity.Resolve(
+        record("ivr", "c", phone(LANDLINE), given_name="Maria", family_name="Garcia")
+    )
+
+    assert call.customer.name == maria.customer.name
+    assert any(e.field == "shared_identifier" for e in call.evidence)
+
+
+def test_a_nickname_written_with_a_typo_is_still_a_nickname(identity: IdentityServiceStub) -> None:
+    paco = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            email("fdiaz@example.com"),
+            given_name="Paco",
+            family_name="Diaz",
+            birth_date="1947-02-14",
+        )
+    )
+    typo = identity.Resolve(
+        record(
+            "crm",
+            "2",
+            email("fdiaz@example.com"),
+            given_name="Frencisco",
+            family_name="Díaz",
+            birth_date="1947-02-14",
+        )
+    )
+
+    assert typo.customer.name == paco.customer.name

@@ -21,7 +21,7 @@ from datetime import date
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from singleview.matching.levels import Comparison, FieldComparison, Level, MatchProfile
-from singleview.matching.names import FAMILY_PARTICLES, are_nicknames, phonetic
+from singleview.matching.names import FAMILY_PARTICLES, are_nicknames, names_of, phonetic
 from singleview.matching.profile import email_local_part
 
 GIVEN_EXACT = Level("exact", "same given name")
@@ -192,7 +192,7 @@ class GivenNameComparison:
     def _tests(self) -> tuple[tuple[Level, _Test], ...]:
         return (
             (GIVEN_EXACT, lambda a, b: a == b and len(a) > 1),
-            (GIVEN_NICKNAME, lambda a, b: _full_names(a, b) and are_nicknames(a, b)),
+            (GIVEN_NICKNAME, lambda a, b: _full_names(a, b) and self._nickname(a, b)),
             (GIVEN_INITIAL, _is_initial_of),
             (GIVEN_TYPO, lambda a, b: _full_names(a, b) and self._typo(a, b)),
             (GIVEN_WEAK_TYPO, lambda a, b: _full_names(a, b) and self._weak_typo(a, b)),
@@ -201,6 +201,12 @@ class GivenNameComparison:
 
     def _typo(self, a: str, b: str) -> bool:
         return similarity(a, b) >= self.typo_threshold
+
+    def _nickname(self, a: str, b: str) -> bool:
+        """A nickname, also when one side carries a typo (Frencisco = Paco, via Francisco)."""
+        if are_nicknames(a, b):
+            return True
+        return any(self._typo(x, y) for x in names_of(a) for y in names_of(b) if (x, y) != (a, b))
 
     def _weak_typo(self, a: str, b: str) -> bool:
         if similarity(a, b) >= self.weak_typo_threshold:

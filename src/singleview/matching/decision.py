@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Evidence, EvidenceKind, SourceRecordRef
-from singleview.matching.levels import Comparison, MatchProfile
+from singleview.matching.levels import Comparison, FieldComparison, Level, MatchProfile
 from singleview.matching.model import MatchModel, PairScore
 
 
@@ -56,6 +56,15 @@ class Judgement:
         return self.best.probability if self.best is not None else 0.0
 
 
+SHARED_FIELD = "shared_identifier"
+SHARED_SMALL_GROUP = Level(
+    "small_group",
+    "shares an identifier only a few people hold (a household line or mailbox)",
+)
+"""Generic identifiers prove nothing alone, but one shared by a handful of people (a household)
+still narrows who this is: with a matching name it is strong evidence."""
+
+
 def clearly_different(pair: PairScore) -> bool:
     """Different given names, or two contradictions: not one typo in a birth date."""
     contradictions = [c for c in pair.comparisons if c.level is not None and c.level.contradicts]
@@ -63,9 +72,16 @@ def clearly_different(pair: PairScore) -> bool:
 
 
 def score_pair(
-    left: MatchProfile, right: MatchProfile, comparisons: Sequence[Comparison], model: MatchModel
+    left: MatchProfile,
+    right: MatchProfile,
+    comparisons: Sequence[Comparison],
+    model: MatchModel,
+    shares_small_group: bool = False,
 ) -> PairScore:
-    return model.score([c.compare(left, right) for c in comparisons])
+    levels = [c.compare(left, right) for c in comparisons]
+    if shares_small_group:
+        levels.append(FieldComparison(SHARED_FIELD, SHARED_SMALL_GROUP))
+    return model.score(levels)
 
 
 def judge(
@@ -76,15 +92,20 @@ def judge(
     generic: frozenset[Identifier],
     comparisons: Sequence[Comparison],
     model: MatchModel,
+    small_groups: frozenset[Identifier] = frozenset(),
 ) -> Judgement:
-    """The verdict on one candidate customer, from its records compared with the incoming one."""
+    """The verdict on one candidate customer, from its records compared with the incoming one.
+
+    `small_groups` are generic identifiers held by only a few customers (see SHARED_SMALL_GROUP).
+    """
     held = frozenset().union(*(r.identifiers for r in records)) if records else frozenset()
     shared = tuple(sorted((incoming_identifiers & held) - generic))
     best: PairScore | None = None
     best_record: SourceRecordRef | None = None
     contradicting: set[Identifier] = set()
     for record in records:
-        pair = score_pair(incoming, record.profile, comparisons, model)
+        in_group = bool(incoming_identifiers & record.identifiers & small_groups)
+        pair = score_pair(incoming, record.profile, comparisons, model, in_group)
         if best is None or pair.total_weight > best.total_weight:
             best, best_record = pair, record.ref
         if clearly_different(pair):

@@ -91,6 +91,34 @@ def _flatten(words: list[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(token for word in words for token in word)
 
 
+_MORE_NICKNAMES = """
+francisco: paco pancho curro frank | jose: pepe chepe | jesus: chuy | guadalupe: lupe lupita
+ignacio: nacho | guillermo: memo | alejandro: alex ale | eduardo: lalo edu | enrique: quique
+manuel: manolo | antonio: tono toni | dolores: lola | concepcion: concha conchita
+rosario: charo | maria: mari | johannes: hans jo | johann: hans | josef: sepp | joseph: sepp
+wolfgang: wolf | friedrich: fritz | alexander: sasha sascha | aleksandr: sasha | mikhail: misha
+dmitri: dima | ekaterina: katya | yelena: lena | giuseppe: beppe peppe | giovanni: gianni
+francesca: fran | margarida: guida | joao: joaozinho | luis: lucho
+"""
+"""Common short forms outside the English tables of the `nicknames` package."""
+
+
+@cache
+def _more_canonicals() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for group in _MORE_NICKNAMES.replace("\n", "|").split("|"):
+        if ":" not in group:
+            continue
+        canonical, short_forms = group.split(":", 1)
+        for short in short_forms.split():
+            found.setdefault(short.strip(), set()).add(canonical.strip())
+    return {short: frozenset(names) for short, names in found.items()}
+
+
+def _canonicals(name: str) -> set[str]:
+    return set(nicknamer().canonicals_of(name)) | set(_more_canonicals().get(name, ()))
+
+
 @cache
 def nicknamer() -> NickNamer:
     """The nickname tables, loaded once on first use (parsing the CSV takes a few ms)."""
@@ -108,10 +136,17 @@ def are_nicknames(a: str, b: str) -> bool:
     a, b = fold(a), fold(b)
     if not a or not b or a == b:
         return False
-    namer = nicknamer()
-    canonicals_a = namer.canonicals_of(a)
-    canonicals_b = namer.canonicals_of(b)
+    canonicals_a = _canonicals(a)
+    canonicals_b = _canonicals(b)
     return a in canonicals_b or b in canonicals_a or bool(canonicals_a & canonicals_b)
+
+
+@lru_cache(maxsize=_MEMO)
+def names_of(name: str) -> frozenset[str]:
+    """The name, the names it is a nickname of and its own nicknames: what a nickname with a
+    typo is checked against."""
+    folded = fold(name)
+    return frozenset({folded, *_canonicals(folded), *nicknamer().nicknames_of(folded)})
 
 
 @lru_cache(maxsize=_MEMO)

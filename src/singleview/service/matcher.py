@@ -17,6 +17,8 @@ from singleview.domain.identifiers import Identifier
 from singleview.domain.records import PersonAttributes
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import (
+    SHARED_FIELD,
+    SHARED_SMALL_GROUP,
     CandidateRecord,
     Judgement,
     Verdict,
@@ -34,6 +36,8 @@ from singleview.store.database import Connection
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
 LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
 GENERIC_HOLDERS = 5
+SMALL_GROUP = 4
+"""A generic identifier held by at most this many customers is a household's, not a crowd's."""
 """Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
 
 
@@ -62,6 +66,8 @@ class Matcher:
         self, settings: MatchingSettings, model: MatchModel, comparisons: Sequence[Comparison]
     ) -> None:
         model.check_covers(comparisons)
+        if SHARED_SMALL_GROUP.name not in model.levels.get(SHARED_FIELD, {}):
+            raise ValueError(f"the match model has no probabilities for: {SHARED_FIELD}")
         self.settings = settings
         self.model = model
         self.comparisons = tuple(comparisons)
@@ -88,6 +94,7 @@ class Matcher:
             self.settings.candidates_per_key,
         )
         candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+        small = _small_groups(widely)
         ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
         stored = await match_store.records_of_customers(
             conn, candidates, self.settings.records_per_customer
@@ -96,7 +103,7 @@ class Matcher:
         records.pop(target.own_record_pk or -1, None)
         pool = list(records.values())
         current = generic | set(newly)
-        outcome = self._judge_all(target, candidates, pool, current)
+        outcome = self._judge_all(target, candidates, pool, current, small)
         for _ in range(3):
             found = {
                 i: SHARED_BY_DIFFERENT_PEOPLE
@@ -108,7 +115,7 @@ class Matcher:
                 break
             newly.update(found)
             current |= set(found)
-            outcome = self._judge_all(target, candidates, pool, current)
+            outcome = self._judge_all(target, candidates, pool, current, small)
         return MatchOutcome(outcome, holders, frozenset(current), newly, ages)
 
     def _bridging_strangers(
@@ -205,6 +212,7 @@ class Matcher:
         candidates: list[str],
         records: list[match_store.StoredCandidate],
         generic: set[Identifier],
+        small_groups: frozenset[Identifier],
     ) -> list[Judgement]:
         incoming_ids = frozenset(target.identifiers)
         incoming = build_profile(
@@ -221,6 +229,7 @@ class Matcher:
                 frozen_generic,
                 self.comparisons,
                 self.model,
+                small_groups,
             )
             for c in candidates
         ]
@@ -243,6 +252,15 @@ def _contradicting_customers(
         for a in left
         for b in right
     )
+
+
+def _small_groups(widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:
+    """Generic identifiers held by at most SMALL_GROUP customers (of the newest few records)."""
+    counts: dict[Identifier, int] = {}
+    for held in widely.values():
+        for identifier in held:
+            counts[identifier] = counts.get(identifier, 0) + 1
+    return frozenset(i for i, n in counts.items() if n <= SMALL_GROUP)
 
 
 def _own(target: MatchInput) -> set[str]:
