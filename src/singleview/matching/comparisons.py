@@ -192,20 +192,19 @@ class GivenNameComparison:
     def _tests(self) -> tuple[tuple[Level, _Test], ...]:
         return (
             (GIVEN_EXACT, lambda a, b: a == b and len(a) > 1),
-            (GIVEN_NICKNAME, lambda a, b: _full_names(a, b) and self._nickname(a, b)),
+            (GIVEN_NICKNAME, lambda a, b: _full_names(a, b) and are_nicknames(a, b)),
             (GIVEN_INITIAL, _is_initial_of),
             (GIVEN_TYPO, lambda a, b: _full_names(a, b) and self._typo(a, b)),
             (GIVEN_WEAK_TYPO, lambda a, b: _full_names(a, b) and self._weak_typo(a, b)),
+            (GIVEN_NICKNAME, lambda a, b: _full_names(a, b) and self._nickname_typo(a, b)),
             (GIVEN_SHORT_FORM, _is_short_form),
         )
 
     def _typo(self, a: str, b: str) -> bool:
         return similarity(a, b) >= self.typo_threshold
 
-    def _nickname(self, a: str, b: str) -> bool:
-        """A nickname, also when one side carries a typo (Frencisco = Paco, via Francisco)."""
-        if are_nicknames(a, b):
-            return True
+    def _nickname_typo(self, a: str, b: str) -> bool:
+        """A nickname with a typo on one side (Frencisco = Paco, via Francisco)."""
         return any(self._typo(x, y) for x in names_of(a) for y in names_of(b) if (x, y) != (a, b))
 
     def _weak_typo(self, a: str, b: str) -> bool:

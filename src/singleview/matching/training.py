@@ -78,7 +78,8 @@ def estimate_m(
         share = min(max(sum(probabilities) / len(probabilities), 1e-6), 0.5)
         levels = {
             field_name: {
-                level: LevelProbabilities(m[field_name][level], p.u) for level, p in table.items()
+                level: LevelProbabilities(m[field_name][level], p.u) if field_name in m else p
+                for level, p in table.items()
             }
             for field_name, table in model.levels.items()
         }
