@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from singleview.v1 import identity_service_pb2_grpc, profile_service_pb2_grpc
+from singleview.v1 import (
+    identity_service_pb2_grpc,
+    profile_service_pb2_grpc,
+    timeline_service_pb2_grpc,
+)
 from tests.support.database import create_database, postgres_server, truncate_all
 from tests.support.server import ServerThread
 
@@ -46,6 +50,11 @@ def channel(server: ServerThread, clean_database: str) -> Iterator[grpc.Channel]
 @pytest.fixture
 def identity(channel: grpc.Channel) -> identity_service_pb2_grpc.IdentityServiceStub:
     return identity_service_pb2_grpc.IdentityServiceStub(channel)
+
+
+@pytest.fixture
+def timeline(channel: grpc.Channel) -> timeline_service_pb2_grpc.TimelineServiceStub:
+    return timeline_service_pb2_grpc.TimelineServiceStub(channel)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import grpc
 import psycopg
 import pytest
@@ -14,9 +12,8 @@ from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support.builders import email, phone
 from tests.support.builders import record as resolve_record
-from tests.support.server import ServerThread
 from tests.support.status import rich_error
-from tests.support.timeline_server import at, interaction, record, serving_timeline, update
+from tests.support.timeline_builders import at, interaction, record, update
 
 VOICE, CHAT, EMAIL, SMS = (
     common_pb2.CHANNEL_VOICE,
@@ -32,26 +29,9 @@ OPEN, WAITING, CLOSED, DROPPED = (
 )
 
 
-@pytest.fixture(scope="module")
-def timeline_target(server: ServerThread, database_url: str) -> Iterator[str]:
-    with serving_timeline(server, database_url) as target:
-        yield target
-
-
 @pytest.fixture
-def timeline_channel(timeline_target: str, clean_database: str) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(timeline_target) as ch:
-        yield ch
-
-
-@pytest.fixture
-def timeline(timeline_channel: grpc.Channel) -> TimelineServiceStub:
-    return TimelineServiceStub(timeline_channel)
-
-
-@pytest.fixture
-def resolver(timeline_channel: grpc.Channel) -> IdentityServiceStub:
-    return IdentityServiceStub(timeline_channel)
+def resolver(identity: IdentityServiceStub) -> IdentityServiceStub:
+    return identity
 
 
 def _row_counts(conninfo: str) -> dict[str, int]:

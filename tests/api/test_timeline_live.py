@@ -24,11 +24,9 @@ from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support.builders import email, phone
 from tests.support.builders import record as resolve_record
 from tests.support.server import ServerThread
-from tests.support.timeline_server import (
-    TimelineServerThread,
+from tests.support.timeline_builders import (
     interaction,
     record,
-    serving_timeline,
     update,
 )
 
@@ -38,29 +36,16 @@ WATCH_DEADLINE = 60.0
 
 
 @pytest.fixture(scope="module")
-def timeline_target(server: ServerThread, database_url: str) -> Iterator[str]:
-    with serving_timeline(server, database_url) as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
 def other_target(database_url: str) -> Iterator[str]:
     """A second server on the same database: its own pool, event listener and watchers."""
-    other = TimelineServerThread(database_url).start()
+    other = ServerThread(database_url).start()
     yield other.target
     other.stop()
 
 
 @pytest.fixture
-def timeline(timeline_target: str, clean_database: str) -> Iterator[TimelineServiceStub]:
-    with grpc.insecure_channel(timeline_target) as ch:
-        yield TimelineServiceStub(ch)
-
-
-@pytest.fixture
-def resolver(timeline_target: str, clean_database: str) -> Iterator[IdentityServiceStub]:
-    with grpc.insecure_channel(timeline_target) as ch:
-        yield IdentityServiceStub(ch)
+def resolver(identity: IdentityServiceStub) -> IdentityServiceStub:
+    return identity
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import grpc
 import pytest
 
 from singleview.v1 import common_pb2
@@ -13,8 +10,7 @@ from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support.builders import device, email, phone, social
 from tests.support.builders import record as crm_record
-from tests.support.server import ServerThread
-from tests.support.timeline_server import interaction, record, serving_timeline, update
+from tests.support.timeline_builders import interaction, record, update
 
 VOICE, CHAT, EMAIL, SMS, SOCIAL, APP, WEB = (
     common_pb2.CHANNEL_VOICE,
@@ -28,26 +24,9 @@ VOICE, CHAT, EMAIL, SMS, SOCIAL, APP, WEB = (
 OUTBOUND = common_pb2.DIRECTION_OUTBOUND
 
 
-@pytest.fixture(scope="module")
-def timeline_target(server: ServerThread, database_url: str) -> Iterator[str]:
-    with serving_timeline(server, database_url) as target:
-        yield target
-
-
 @pytest.fixture
-def timeline_channel(timeline_target: str, clean_database: str) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(timeline_target) as ch:
-        yield ch
-
-
-@pytest.fixture
-def timeline(timeline_channel: grpc.Channel) -> TimelineServiceStub:
-    return TimelineServiceStub(timeline_channel)
-
-
-@pytest.fixture
-def crm(timeline_channel: grpc.Channel) -> IdentityServiceStub:
-    return IdentityServiceStub(timeline_channel)
+def crm(identity: IdentityServiceStub) -> IdentityServiceStub:
+    return identity
 
 
 def test_a_bot_that_gives_up_hands_the_whole_story_to_the_voice_agent(
