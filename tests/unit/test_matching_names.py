@@ -139,3 +139,19 @@ def test_names_that_sound_different_have_different_codes() -> None:
 
 def test_phonetic_code_is_never_empty() -> None:
     assert phonetic("42") == "42"
+
+
+@pytest.mark.parametrize(
+    ("full", "given", "family"),
+    [
+        pytest.param(
+            "Kim, Do-hyun", ("dohyun",), ("kim",), id="comma form keeps a hyphenated given"
+        ),
+        pytest.param("Jean-Luc Picard", ("jeanluc",), ("picard",), id="hyphenated given is one"),
+        pytest.param("Ana Garcia-Lopez", ("ana",), ("garcia", "lopez"), id="double family stays"),
+    ],
+)
+def test_a_hyphenated_given_name_is_one_name(
+    full: str, given: tuple[str, ...], family: tuple[str, ...]
+) -> None:
+    assert parse_name("", "", full) == (given, family)

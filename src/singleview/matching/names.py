@@ -77,14 +77,15 @@ def split_full_name(full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     family, comma, given = full.partition(",")
     if comma and name_tokens(given):
-        return name_tokens(given), name_tokens(family)
+        return name_tokens(_HYPHEN_INSIDE_WORD.sub("", given)), name_tokens(family)
     words = [tokens for tokens in map(name_tokens, full.replace(",", " ").split()) if tokens]
     if len(words) <= 1:
         return (words[0] if words else ()), ()
     start = len(words) - 1
     while start > 1 and words[start - 1][-1] in FAMILY_PARTICLES:
         start -= 1
-    return _flatten(words[:start]), _flatten(words[start:])
+    given_words = [("".join(word),) for word in words[:start]]  # "Do-hyun" is one given name
+    return _flatten(given_words), _flatten(words[start:])
 
 
 def _flatten(words: list[tuple[str, ...]]) -> tuple[str, ...]:
