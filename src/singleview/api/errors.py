@@ -3,12 +3,14 @@
 Every status carries `google.rpc.ErrorInfo` (reason, domain, metadata); INVALID_ARGUMENT also
 carries `google.rpc.BadRequest` with one field violation per bad field. Anything unexpected
 becomes INTERNAL with a generic message: exception text may hold personal data, so only its
-type is logged.
+type (and, at DEBUG, its frames) is logged. A request that does not parse as its message type
+is INVALID_ARGUMENT, reason MALFORMED_REQUEST, not the UNKNOWN or INTERNAL gRPC would answer.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -17,7 +19,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from singleview.domain.errors import DomainError, InvalidArgument, Unimplemented
+from singleview.domain.errors import DomainError, FieldViolation, InvalidArgument, Unimplemented
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,8 @@ def as_domain_error(exc: BaseException, method: str) -> DomainError:
     if isinstance(exc, NotImplementedError):
         return Unimplemented(f"{method} is not implemented yet")
     log.error("unexpected %s in %s", type(exc).__name__, method)
-    log.debug("traceback of the unexpected error", exc_info=exc)
+    # Frames only: the exception's message may quote a request value.
+    log.debug("where: %s", "".join(traceback.format_tb(exc.__traceback__)))
     return DomainError("internal error")
 
 
@@ -74,12 +77,56 @@ async def _abort(
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
+class _Malformed:
+    """Stands for a request that did not parse; the wrapped behavior answers INVALID_ARGUMENT."""
+
+
+MALFORMED = _Malformed()
+
+
+def _malformed_error() -> InvalidArgument:
+    error = InvalidArgument(
+        [FieldViolation("request", "not a valid message of the method's request type")]
+    )
+    error.reason = "MALFORMED_REQUEST"
+    return error
+
+
+def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:
+            return MALFORMED
+
+    return parse
+
+
+def _checked(request: Any, client_streaming: bool) -> Any:
+    """The request, or (streaming) an iterator that raises at the first malformed message."""
+    if not client_streaming:
+        if request is MALFORMED:
+            raise _malformed_error()
+        return request
+
+    async def requests() -> AsyncIterator[Any]:
+        async for item in request:
+            if item is MALFORMED:
+                raise _malformed_error()
+            yield item
+
+    return requests()
+
+
 def _wrap_unary(
-    behavior: Callable[..., Any], method: str
+    behavior: Callable[..., Any], method: str, client_streaming: bool = False
 ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
     async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
-            result = behavior(request, context)
+            result = behavior(_checked(request, client_streaming), context)
             if isinstance(result, Awaitable):
                 result = await result
             return result
@@ -92,13 +139,13 @@ def _wrap_unary(
 
 
 def _wrap_streaming(
-    behavior: Callable[..., Any], method: str
+    behavior: Callable[..., Any], method: str, client_streaming: bool = False
 ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]]:
     async def wrapped(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         try:
-            result = behavior(request, context)
+            result = behavior(_checked(request, client_streaming), context)
             if isinstance(result, Awaitable):
                 result = await result
             if result is None:
@@ -131,27 +178,28 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         if handler is None:
             return handler
         method = handler_call_details.method
+        deserializer = _lenient(handler.request_deserializer)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 _wrap_unary(handler.unary_unary, method),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.stream_unary is not None:
             return grpc.stream_unary_rpc_method_handler(
-                _wrap_unary(handler.stream_unary, method),
-                request_deserializer=handler.request_deserializer,
+                _wrap_unary(handler.stream_unary, method, client_streaming=True),
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 _wrap_streaming(handler.unary_stream, method),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         assert handler.stream_stream is not None
         return grpc.stream_stream_rpc_method_handler(
-            _wrap_streaming(handler.stream_stream, method),
-            request_deserializer=handler.request_deserializer,
+            _wrap_streaming(handler.stream_stream, method, client_streaming=True),
+            request_deserializer=deserializer,
             response_serializer=handler.response_serializer,
         )

@@ -1,4 +1,4 @@
-"""ProfileService: convert, call the profile service, convert back."""
+"""ProfileService: convert, call the profile and clienteling services, convert back."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ from typing import Any
 
 import grpc
 
+from singleview.api import clienteling_convert as clienteling_pb
 from singleview.api import convert
-from singleview.domain.errors import Unimplemented
+from singleview.api.auth import caller_of
+from singleview.domain.errors import FieldViolation, InvalidArgument
+from singleview.domain.security import Role
+from singleview.service.clienteling import Clienteling
+from singleview.service.masking import mask_customer
 from singleview.service.profiles import ProfileService
 from singleview.v1 import common_pb2
 from singleview.v1 import profile_service_pb2 as pb
@@ -16,14 +21,28 @@ from singleview.v1 import profile_service_pb2_grpc as pb_grpc
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
+def masked_for(context: Context) -> bool:
+    """Store associates (the clienteling role) see emails and phone numbers masked; stewards,
+    admins and a development server without authentication see them whole."""
+    return caller_of(context).role is Role.CLIENTELING
+
+
 class ProfileServicer(pb_grpc.ProfileServiceServicer):
-    def __init__(self, profiles: ProfileService) -> None:
+    def __init__(self, profiles: ProfileService, clienteling: Clienteling) -> None:
         self.profiles = profiles
+        self.clienteling = clienteling
 
     async def GetCustomer(
         self, request: pb.GetCustomerRequest, context: Context
     ) -> common_pb2.Customer:
-        return convert.customer_to_pb(await self.profiles.get_customer(request.name))
+        if request.view not in clienteling_pb.VIEWS:
+            raise InvalidArgument([FieldViolation("view", f"unknown value {request.view}")])
+        mask = masked_for(context)
+        if request.view == pb.CUSTOMER_VIEW_CARD:
+            found = await self.clienteling.card(request.name, mask=mask)
+            return clienteling_pb.customer_card_to_pb(found)
+        customer = await self.profiles.get_customer(request.name)
+        return convert.customer_to_pb(mask_customer(customer, mask))
 
     async def ListCustomers(
         self, request: pb.ListCustomersRequest, context: Context
@@ -37,4 +56,19 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
     async def SearchCustomers(
         self, request: pb.SearchCustomersRequest, context: Context
     ) -> pb.SearchCustomersResponse:
-        raise Unimplemented("SearchCustomers comes with clienteling")
+        page = await self.clienteling.search.search(
+            request.query, request.page_size, request.page_token, mask=masked_for(context)
+        )
+        return clienteling_pb.search_response(page)
+
+    async def UpdatePreferences(
+        self, request: pb.UpdatePreferencesRequest, context: Context
+    ) -> common_pb2.Preferences:
+        update = clienteling_pb.preferences_update(request, caller_of(context).name)
+        return clienteling_pb.preferences_to_pb(await self.clienteling.preferences.update(update))
+
+    async def RecordVisit(
+        self, request: pb.RecordVisitRequest, context: Context
+    ) -> pb.RecordVisitResponse:
+        recorded = await self.clienteling.record_visit(clienteling_pb.visit_input(request))
+        return clienteling_pb.visit_response(recorded)

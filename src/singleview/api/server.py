@@ -1,4 +1,5 @@
-"""The gRPC server: servicers, health, reflection (v1alpha and v1), the error interceptor."""
+"""The gRPC server: servicers, health, reflection (v1alpha and v1), the auth and error
+interceptors, optional (mutual) TLS."""
 
 from __future__ import annotations
 
@@ -11,19 +12,23 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 from grpc_reflection.v1alpha._async import ReflectionServicer
 
-from singleview.api.errors import ErrorInterceptor
+from singleview.api.auth import interceptors, server_credentials
 from singleview.api.identity import IdentityServicer
+from singleview.api.privacy import PrivacyServicer
 from singleview.api.profile import ProfileServicer
 from singleview.api.steward import StewardServicer
 from singleview.api.timeline import TimelineServicer
-from singleview.api.unimplemented import unimplemented_service
 from singleview.config import Settings
 from singleview.matching.comparisons import default_comparisons
 from singleview.matching.model import load_model
+from singleview.service import search_index
+from singleview.service.clienteling import Clienteling
 from singleview.service.events import EventHub
 from singleview.service.matcher import Matcher
+from singleview.service.privacy import PrivacyService
 from singleview.service.profiles import ProfileService
 from singleview.service.resolve import ResolveService
+from singleview.service.stewardship import StewardshipService
 from singleview.service.timeline import TimelineService
 from singleview.service.timeline_settings import TimelineSettings
 from singleview.store.database import Database
@@ -31,6 +36,7 @@ from singleview.v1 import (
     identity_service_pb2,
     identity_service_pb2_grpc,
     privacy_service_pb2,
+    privacy_service_pb2_grpc,
     profile_service_pb2,
     profile_service_pb2_grpc,
     steward_service_pb2,
@@ -94,7 +100,8 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
         ("grpc.max_send_message_length", settings.limits.max_message_bytes),
         ("grpc.so_reuseport", 0),
     ]
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=options)
+    settings.check_security()
+    server = grpc.aio.server(interceptors=interceptors(database, settings), options=options)
     matcher = Matcher(
         settings.matching, load_model(settings.matching.model_path), default_comparisons()
     )
@@ -110,18 +117,31 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
         server,
     )
     profiles = ProfileService(database, settings)
-    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(ProfileServicer(profiles), server)
-    steward_service_pb2_grpc.add_StewardServiceServicer_to_server(StewardServicer(profiles), server)
-    server.add_generic_rpc_handlers(
-        [
-            unimplemented_service(module.DESCRIPTOR.services_by_name[name])
-            for module, name in ((privacy_service_pb2, "PrivacyService"),)
-        ]
+    await search_index.backfill(database)
+    clienteling = Clienteling(
+        database,
+        settings,
+        profiles,
+        TimelineService(database, settings, resolver, timeline_settings),
+    )
+    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
+        ProfileServicer(profiles, clienteling), server
+    )
+    steward_service_pb2_grpc.add_StewardServiceServicer_to_server(
+        StewardServicer(profiles, StewardshipService(database, settings, matcher)), server
+    )
+    privacy_service_pb2_grpc.add_PrivacyServiceServicer_to_server(
+        PrivacyServicer(PrivacyService(database, settings)), server
     )
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     _add_reflection(server)
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    credentials = server_credentials(settings.security)
+    if credentials is None:
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, credentials)
     if port == 0:
         raise OSError(f"cannot bind {settings.host}:{settings.port}")
     await server.start()

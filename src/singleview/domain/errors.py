@@ -59,6 +59,20 @@ class FailedPrecondition(DomainError):
     reason = "FAILED_PRECONDITION"
 
 
+class Unauthenticated(DomainError):
+    """No credentials, or credentials that name nobody (reason MISSING_TOKEN, INVALID_TOKEN...)."""
+
+    code = "UNAUTHENTICATED"
+    reason = "UNAUTHENTICATED"
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but its role lacks the permission; metadata names the permission."""
+
+    code = "PERMISSION_DENIED"
+    reason = "PERMISSION_DENIED"
+
+
 class Aborted(DomainError):
     """A concurrency conflict that a retry resolves."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -133,6 +134,8 @@ class Customer:
     create_time: datetime
     update_time: datetime
     merged_ids: tuple[str, ...] = ()
+    golden_sources: Mapping[str, SourceRecordRef] = field(default_factory=dict)
+    """Golden attribute name -> the record whose value survived."""
 
 
 @dataclass(frozen=True)

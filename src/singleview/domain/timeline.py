@@ -256,6 +256,7 @@ class CustomerEventKind(enum.Enum):
     CUSTOMER_MERGED = "CUSTOMER_MERGED"
     CUSTOMER_SPLIT = "CUSTOMER_SPLIT"
     PROFILE_CHANGED = "PROFILE_CHANGED"
+    CUSTOMER_ERASED = "CUSTOMER_ERASED"
 
 
 @dataclass(frozen=True)

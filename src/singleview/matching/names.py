@@ -84,7 +84,9 @@ def split_full_name(full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     start = len(words) - 1
     while start > 1 and words[start - 1][-1] in FAMILY_PARTICLES:
         start -= 1
-    given_words = [("".join(word),) for word in words[:start]]  # "Do-hyun" is one given name
+    given_words: list[tuple[str, ...]] = [
+        ("".join(word),) for word in words[:start]
+    ]  # "Do-hyun" is one given name
     return _flatten(given_words), _flatten(words[start:])
 
 

@@ -25,14 +25,19 @@ from singleview.domain.timeline import (
     InteractionFilter,
 )
 from singleview.service.names import parse_customer_name
+from singleview.service.preferences import choose_reply_channel
 from singleview.service.resolve import ResolveService
 from singleview.service.timeline_settings import TimelineSettings
 from singleview.store import customers as customer_store
+from singleview.store import preferences as preference_store
 from singleview.store import timeline as store
 from singleview.store.database import Connection, Database
 
 PREFERENCE_KEYS = ("preferred_channel", "reply_channel", "preferred_reply_channel")
 """Interaction attributes through which a customer states the channel they want answers on."""
+
+REPLY_HISTORY = 50
+"""Latest inbound contacts whose channels are reply candidates when no preference is stated."""
 
 _CHANNEL_ALIASES = {"PHONE": Channel.VOICE, "CALL": Channel.VOICE, "TEXT": Channel.SMS}
 
@@ -133,10 +138,17 @@ class ContextReader:
         )
 
     async def _reply_channel(self, conn: Connection, ids: list[str]) -> Channel | None:
-        """The customer's stated preference, else the channel of their latest inbound contact."""
-        for attributes in await store.stated_preferences(conn, ids, PREFERENCE_KEYS):
-            for key in PREFERENCE_KEYS:
-                stated = parse_channel(attributes.get(key, ""))
-                if stated is not None:
-                    return stated
-        return await store.latest_inbound_channel(conn, ids)
+        """The preferred channel the customer stated (UpdatePreferences), else one stated in an
+        interaction's attributes, else the channel they reached out on most recently; never a
+        channel they said not to be contacted on (service/preferences.py)."""
+        stated = [
+            channel
+            for attributes in await store.stated_preferences(conn, ids, PREFERENCE_KEYS)
+            for key in PREFERENCE_KEYS
+            if (channel := parse_channel(attributes.get(key, ""))) is not None
+        ]
+        return choose_reply_channel(
+            await preference_store.preferences_of(conn, ids),
+            stated,
+            await preference_store.recent_inbound_channels(conn, ids, REPLY_HISTORY),
+        )

@@ -159,8 +159,11 @@ class EventHub:
             yield self._events(subscription)
 
     async def _events(self, subscription: Subscription) -> AsyncIterator[CustomerEvent]:
+        """Until the hub closes, or the customer is erased (its last event)."""
         while (event := await subscription.queue.get()) is not None:
             yield await self._with_interaction(event)
+            if event.kind is CustomerEventKind.CUSTOMER_ERASED:
+                return
 
     async def _with_interaction(self, event: CustomerEvent) -> CustomerEvent:
         """The event with its interaction as stored now (payloads carry only its id)."""

@@ -31,6 +31,7 @@ from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
+from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
@@ -56,6 +57,8 @@ class MatchOutcome:
     generic: frozenset[Identifier]
     newly_generic: dict[Identifier, str] = field(default_factory=dict)
     ages: dict[str, int] = field(default_factory=dict)
+    apart: set[frozenset[str]] = field(default_factory=set)
+    """Pairs of the candidates and the own customer that a steward kept apart (cannot-link)."""
 
     def with_verdict(self, verdict: Verdict) -> list[Judgement]:
         return [j for j in self.judgements if j.verdict is verdict]
@@ -116,7 +119,8 @@ class Matcher:
             newly.update(found)
             current |= set(found)
             outcome = self._judge_all(target, candidates, pool, current, small)
-        return MatchOutcome(outcome, holders, frozenset(current), newly, ages)
+        apart = await links.cannot_link_pairs(conn, set(candidates) | _own(target))
+        return MatchOutcome(outcome, holders, frozenset(current), newly, ages, apart)
 
     def _bridging_strangers(
         self,

@@ -4,7 +4,9 @@ A customer may have been merged through a phone or mailbox before anyone knew se
 share it. When that becomes known, its records are clustered again on what still proves
 identity (identifiers that are not generic, and attribute matches above the link threshold
 without contradiction); every group but the one holding the oldest record becomes a customer of
-its own. Merges a steward confirmed are not undone (that constraint arrives with stewardship).
+its own. Merges a steward confirmed are not undone: records of one must-link group (a SAME
+verdict, a manual merge) stay together whatever their identifiers say. Interactions follow the
+records that move (store.timeline.follow_split).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from singleview.service.matcher import Matcher
 from singleview.service.names import customer_name, new_customer_id
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
+from singleview.store import stewardship_links as links
+from singleview.store import timeline as timeline_store
 from singleview.store.database import Connection
 
 MAX_RECORDS_RECLUSTERED = 400
@@ -26,7 +30,10 @@ MAX_RECORDS_RECLUSTERED = 400
 
 
 def _components(
-    records: Sequence[match_store.StoredCandidate], generic: set[Identifier], matcher: Matcher
+    records: Sequence[match_store.StoredCandidate],
+    generic: set[Identifier],
+    matcher: Matcher,
+    must_link: Sequence[set[int]] = (),
 ) -> list[list[match_store.StoredCandidate]]:
     parent = list(range(len(records)))
 
@@ -35,6 +42,12 @@ def _components(
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
+    position = {r.pk: n for n, r in enumerate(records)}
+    for group in must_link:
+        members = [position[pk] for pk in sorted(group) if pk in position]
+        for other in members[1:]:
+            parent[find(other)] = find(members[0])
 
     profiles = [
         build_profile(r.attributes, [i for i in r.identifiers if i not in generic]) for r in records
@@ -62,7 +75,8 @@ async def recluster(conn: Connection, customer_id: str, matcher: Matcher, reason
     if not 2 <= len(records) <= MAX_RECORDS_RECLUSTERED:
         return []
     generic = await matcher.known_generic(conn, {i for r in records for i in r.identifiers})
-    groups = _components(records, generic, matcher)
+    confirmed = await links.must_link_groups(conn, [r.pk for r in records])
+    groups = _components(records, generic, matcher, confirmed)
     created = []
     for group in groups[1:]:
         new_id = new_customer_id()
@@ -74,7 +88,9 @@ async def recluster(conn: Connection, customer_id: str, matcher: Matcher, reason
                 customer_id=customer_id,
             ),
         )
-        await store.move_records_to(conn, [r.pk for r in group], new_id, Decision.NEW, evidence)
+        pks = [r.pk for r in group]
+        await store.move_records_to(conn, pks, new_id, Decision.NEW, evidence)
+        await timeline_store.follow_split(conn, customer_id, new_id, pks)
         created.append(new_id)
     if created:
         await store.insert_audit_event(

@@ -6,7 +6,8 @@ or a match probability over the link threshold, and no contradiction); when it l
 they merge into the oldest (whose id survives; the others redirect to it forever). Uncertain
 candidates become review tasks. Two resolves that share an identifier, a blocking key or a record
 serialize on advisory locks taken in a fixed order, and customers are row-locked in id order, so
-concurrent resolves from any number of processes end as a serial run would.
+concurrent resolves from any number of processes end as a serial run would. Identifiers of
+erased customers are checked once the locks are held (service/privacy.py, SuppressionGuard).
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import Judgement, Verdict, comparison_evidence
 from singleview.matching.profile import build_profile
 from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
-from singleview.service.golden import golden_record
+from singleview.service.golden import refresh_golden
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
 from singleview.service.names import new_customer_id, new_id
+from singleview.service.privacy import SuppressionGuard
 from singleview.service.recluster import recluster
+from singleview.service.search_index import index_record_name
+from singleview.service.stewardship_rules import held_apart, kept_apart_evidence
 from singleview.service.validation import (
     check_attributes,
     check_identifiers,
@@ -45,6 +49,7 @@ from singleview.service.validation import (
 from singleview.store import customers as customer_store
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
+from singleview.store import stewardship as steward_store
 from singleview.store import timeline as timeline_store
 from singleview.store.codec import content_hash
 from singleview.store.database import Connection, Database
@@ -59,6 +64,8 @@ class _Plan:
     losers: list[str]
     evidence: tuple[Evidence, ...]
     reviews: list[Judgement]
+    apart: set[frozenset[str]]
+    """Customer pairs a steward kept apart: never merged, and no review raised for them again."""
 
 
 def _evidence(
@@ -79,12 +86,17 @@ def _plan(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> 
     linked = {j.customer_id for j in outcome.with_verdict(Verdict.LINK)}
     linked |= {own_customer} if own_customer else set()
     reviews = outcome.with_verdict(Verdict.REVIEW)
+    held = held_apart(linked, own_customer, outcome.apart)
+    if held:
+        linked -= held
+        reviews = [*reviews, *(j for j in outcome.judgements if j.customer_id in held)]
+        evidence = (*evidence, *kept_apart_evidence(held))
     if not linked:
         decision = Decision.REVIEW if reviews else Decision.NEW
-        return _Plan(new_customer_id(), decision, [], evidence, reviews)
+        return _Plan(new_customer_id(), decision, [], evidence, reviews, outcome.apart)
     ordered = sorted(linked, key=lambda c: outcome.ages[c])
     decision = Decision.MERGED if len(ordered) > 1 else Decision.LINKED
-    return _Plan(ordered[0], decision, ordered[1:], evidence, reviews)
+    return _Plan(ordered[0], decision, ordered[1:], evidence, reviews, outcome.apart)
 
 
 class ResolveService:
@@ -92,6 +104,7 @@ class ResolveService:
         self.database = database
         self.settings = settings
         self.matcher = matcher
+        self.suppression = SuppressionGuard(settings.privacy.suppressed_identifiers)
 
     async def resolve(self, request: ResolveInput) -> ResolveResult:
         record = validate_resolve_input(
@@ -102,7 +115,10 @@ class ResolveService:
 
         async def work(conn: Connection) -> ResolveResult:
             await store.lock_keys(conn, lock_keys)
-            return await self._resolve_locked(conn, record, keys)
+            returning = await self.suppression.admit(conn, record.identifiers)
+            result = await self._resolve_locked(conn, record, keys)
+            await self.suppression.lift(conn, returning, result.customer.id)
+            return result
 
         return await self.database.in_transaction(work)
 
@@ -139,6 +155,7 @@ class ResolveService:
                 conn, pk, record, plan.customer_id, plan.decision, plan.evidence
             )
         await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
+        await index_record_name(conn, pk, record.attributes)
         await self._open_reviews(conn, pk, plan)
         await self._refresh_golden(conn, plan.customer_id)
         customer = (await customer_store.load_customers(conn, [plan.customer_id]))[plan.customer_id]
@@ -150,6 +167,7 @@ class ResolveService:
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
         await store.merge_customers(conn, plan.customer_id, plan.losers)
         await timeline_store.follow_merge(conn, plan.customer_id, plan.losers)
+        await steward_store.obsolete_tasks_within(conn, plan.customer_id)
         await store.insert_audit_event(
             conn,
             action="MERGE",
@@ -166,6 +184,9 @@ class ResolveService:
     async def _open_reviews(self, conn: Connection, record_pk: int, plan: _Plan) -> None:
         for judgement in plan.reviews:
             if judgement.customer_id in plan.losers or judgement.customer_id == plan.customer_id:
+                continue
+            pair = (plan.customer_id, judgement.customer_id)
+            if frozenset(pair) in plan.apart or await steward_store.open_task_between(conn, *pair):
                 continue
             await match_store.insert_review_task(
                 conn,
@@ -217,8 +238,7 @@ class ResolveService:
         return ResolveResult(customer, stored.decision, stored.evidence, outcome, tuple(merged))
 
     async def _refresh_golden(self, conn: Connection, customer_id: str) -> None:
-        records = await store.record_attributes_of_customer(conn, customer_id)
-        await store.update_golden(conn, customer_id, golden_record(records))
+        await refresh_golden(conn, customer_id, self.settings.survivorship)
 
     async def lookup(
         self, raw_identifiers: Sequence[RawIdentifier], raw_attributes: RawPersonAttributes
@@ -241,8 +261,12 @@ class ResolveService:
             return await self._lookup_answer(conn, outcome)
 
     async def _lookup_answer(self, conn: Connection, outcome: MatchOutcome) -> LookupResult:
-        links = outcome.with_verdict(Verdict.LINK)
-        chosen = links or outcome.with_verdict(Verdict.REVIEW)
+        linked = outcome.with_verdict(Verdict.LINK)
+        held = held_apart((j.customer_id for j in linked), None, outcome.apart)
+        links = [j for j in linked if j.customer_id not in held]
+        chosen = links or [
+            j for j in outcome.judgements if j.verdict is Verdict.REVIEW or j.customer_id in held
+        ]
         evidence = _evidence(outcome, None, self.matcher)
         if not chosen:
             return LookupResult(None, Decision.NEW, evidence)

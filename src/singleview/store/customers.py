@@ -51,17 +51,19 @@ async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str,
     cur = await conn.execute(query(_FILE, "merged_names_of_customers"), params)
     for survivor, loser in await cur.fetchall():
         merged.setdefault(survivor, []).append(loser)
+    goldens = {customer_id: golden_from_json(golden) for customer_id, golden, *_ in heads}
     return {
         customer_id: Customer(
             id=customer_id,
-            golden=golden_from_json(golden).attributes,
+            golden=goldens[customer_id].attributes,
             identifiers=tuple(identifiers.get(customer_id, ())),
             records=tuple(records.get(customer_id, ())),
             create_time=create_time,
             update_time=update_time,
             merged_ids=tuple(merged.get(customer_id, ())),
+            golden_sources=goldens[customer_id].sources,
         )
-        for customer_id, golden, create_time, update_time in heads
+        for customer_id, _, create_time, update_time in heads
     }
 
 

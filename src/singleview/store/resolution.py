@@ -203,8 +203,10 @@ async def _insert_identifiers(
 
 
 async def merge_customers(conn: Connection, survivor: str, losers: list[str]) -> None:
-    """Move the losers' records to the survivor; their names redirect to it forever."""
+    """Move the losers' records to the survivor; their names redirect to it (until a steward
+    splits exactly a loser's records back out, which restores it from the merge log)."""
     params = {"survivor": survivor, "losers": losers}
+    await conn.execute(query(_FILE, "log_merge"), params)
     await conn.execute(query(_FILE, "move_records"), params)
     await conn.execute(query(_FILE, "redirect_customers"), params)
 

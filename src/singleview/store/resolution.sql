@@ -77,6 +77,20 @@ SELECT %(record_pk)s, kind, namespace, value
 FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
 ON CONFLICT DO NOTHING
 
+-- log_merge --
+-- Merge: what each loser holds as it goes (records, interactions recorded for it by name, names
+-- redirecting to it), so that splitting exactly those records back out can restore it.
+INSERT INTO customer_merge (survivor, loser, record_pks, named_interactions, redirected_names)
+SELECT %(survivor)s, l.id,
+       ARRAY(SELECT r.id FROM source_record AS r WHERE r.customer_id = l.id ORDER BY r.id),
+       ARRAY(
+           SELECT i.id FROM interaction AS i
+           WHERE i.customer_id = l.id AND i.record_pk IS NULL
+           ORDER BY i.id
+       ),
+       ARRAY(SELECT c.id FROM customer AS c WHERE c.merged_into = l.id ORDER BY c.id)
+FROM unnest(%(losers)s::text[]) AS l (id)
+
 -- move_records --
 -- Merge: every record of the losers now belongs to the survivor.
 UPDATE source_record SET customer_id = %(survivor)s, update_time = now()

@@ -1,0 +1,211 @@
+"""SearchCustomers latency as the store grows: p50/p95/p99 at 10k and 100k customers (and 1M).
+
+    .venv/bin/python -m bench.search [--sizes 10000,100000] [--calls 1000]
+
+The store is filled with COPY as bench/scaling.py fills it (one-record customers with a name,
+a phone, an email), plus a loyalty card per customer and the search index entries the service
+writes with each record (service/search_index.py `name_row`, the same function). Then a
+`singleview serve` process answers what a store associate types, for customers drawn at random
+from the store: a misspelled, reordered name; a given name with the last four phone digits; a
+phone number in another format; an email with a typo; a loyalty number. The echo server of the
+same run is the reference: flat latency means p50 and the ratio do not move as the store grows.
+`found` is the share of searches whose true customer is among the first ten results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import psycopg
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from bench.resolve import Figures, drive
+from bench.scaling import fill
+from singleview.service.search_index import name_row
+from singleview.store.codec import attributes_from_json
+from singleview.store.embedded import EmbeddedPostgres
+from singleview.v1 import profile_service_pb2
+from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
+from tests.support.database import create_database
+from tests.support.process import ServeProcess
+
+KINDS = (
+    "name: reordered, typo",
+    "name: typo in first letters",
+    "given name + last 4 digits",
+    "phone in another format",
+    "email with a typo",
+    "loyalty number",
+)
+
+
+def fill_clienteling(conninfo: str, after_pk: int) -> None:
+    """COPY the search entries and a loyalty card of every record past `after_pk`."""
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, attributes FROM source_record WHERE id > %s ORDER BY id",
+            (after_pk,),
+        )
+        records = cur.fetchall()
+        with cur.copy("COPY search_name (record_pk, given, family, lexemes) FROM STDIN") as copy:
+            for pk, attributes in records:
+                row = name_row(pk, attributes_from_json(attributes))
+                if row is not None:
+                    copy.write_row(
+                        (pk, " ".join(row.given), " ".join(row.family), " ".join(row.lexemes))
+                    )
+        with cur.copy("COPY record_identifier (record_pk, kind, namespace, value) FROM STDIN") as c:
+            for pk, _ in records:
+                c.write_row((pk, "LOYALTY_ID", "acme", f"L{pk:09d}"))
+        conn.commit()
+        conn.execute("ANALYZE")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One search an associate might type, and the customer it should find."""
+
+    kind: str
+    query: str
+    customer: str
+
+
+def _typo(word: str, rng: random.Random, first: int) -> str:
+    """Swap two neighbouring letters from position `first` on: a typing slip."""
+    if len(word) < first + 2:
+        return word + word[-1]
+    i = rng.randrange(first, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def probes(conninfo: str, count: int, seed: int) -> list[Probe]:
+    rng = random.Random(seed)
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            "SELECT r.id, r.customer_id, r.attributes, p.value, e.value FROM source_record r"
+            " JOIN record_identifier p ON p.record_pk = r.id AND p.kind = 'PHONE'"
+            " JOIN record_identifier e ON e.record_pk = r.id AND e.kind = 'EMAIL'"
+            " WHERE r.source = 'seed' ORDER BY random() LIMIT %s",
+            (count,),
+        ).fetchall()
+    found = []
+    for n, (pk, customer_id, attributes, mobile, mail) in enumerate(rows):
+        given, family = attributes["given_name"], attributes["family_name"]
+        local, _, domain = mail.partition("@")
+        queries = (
+            f"{_typo(family, rng, 3).lower()} {given}",
+            f"{given} {_typo(family, rng, 1)}",
+            f"{given} {mobile[-4:]}",
+            f"({mobile[2:5]}) {mobile[5:8]}-{mobile[8:]}",
+            f"{local}@{_typo(domain, rng, 1)}",
+            f"L{pk:09d}",
+        )
+        kind = KINDS[n % len(KINDS)]
+        found.append(Probe(kind, queries[KINDS.index(kind)], f"customers/{customer_id}"))
+    return found
+
+
+async def measure(
+    target: str, echo_target: str, size: int, probes_: list[Probe]
+) -> tuple[list[Figures], dict[str, float]]:
+    async with grpc.aio.insecure_channel(target) as ch, grpc.aio.insecure_channel(echo_target) as e:
+        profiles = ProfileServiceStub(ch)
+        echo = health_pb2_grpc.HealthStub(e)
+        hits: dict[str, list[bool]] = {kind: [] for kind in KINDS}
+
+        def searching(probe: Probe) -> Callable[[], Awaitable[Any]]:
+            async def call() -> None:
+                request = profile_service_pb2.SearchCustomersRequest(
+                    query=probe.query, page_size=10
+                )
+                answer = await profiles.SearchCustomers(request)
+                hits[probe.kind].append(probe.customer in {m.customer.name for m in answer.matches})
+
+            return call
+
+        async def check() -> None:
+            await echo.Check(health_pb2.HealthCheckRequest())
+
+        figures = [await drive(f"echo @ {size:,}", [check] * len(probes_), 8)]
+        for kind in KINDS:
+            calls = [searching(p) for p in probes_ if p.kind == kind]
+            figures.append(await drive(f"{kind} @ {size:,}", calls, 8))
+        return figures, {kind: sum(h) / len(h) for kind, h in hits.items() if h}
+
+
+def _line(f: Figures, echo: Figures, found: float | None) -> str:
+    share = f"{found:>7.0%}" if found is not None else f"{'':>7}"
+    return (
+        f"{f.method:<36}{f.rate:>9.0f}{f.percentile(50):>9.2f}{f.percentile(95):>9.2f}"
+        f"{f.percentile(99):>9.2f}{f.rate / echo.rate:>8.3f}{share}"
+    )
+
+
+def run_size(database: str, size: int, calls: int) -> list[str]:
+    serve = ServeProcess(env={"SINGLEVIEW_DATABASE_URL": database}).wait_serving()
+    echo = ServeProcess(command=[sys.executable, "-m", "bench.echo_server"]).wait_serving()
+    try:
+        figures, found = asyncio.run(
+            measure(serve.target, echo.target, size, probes(database, calls, seed=size))
+        )
+    finally:
+        serve.terminate()
+        echo.terminate()
+    kinds = [None, *KINDS]
+    return [
+        _line(f, figures[0], found.get(k) if k else None)
+        for f, k in zip(figures, kinds, strict=True)
+    ]
+
+
+def _max_pk(conninfo: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM source_record").fetchone()
+    return int(row[0]) if row else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--calls", type=int, default=1000)
+    args = parser.parse_args(argv)
+    embedded = None
+    server_url = os.environ.get("SINGLEVIEW_DATABASE_URL")
+    if not server_url:
+        embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="singleview-search-")))
+        server_url = embedded.start()
+    lines = [
+        f"{'run (concurrency 8)':<36}{'calls/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'ratio':>8}{'found':>7}"
+    ]
+    try:
+        database = create_database(server_url)
+        stored = 0
+        for size in (int(s) for s in args.sizes.split(",")):
+            started = time.perf_counter()
+            after = _max_pk(database)
+            fill(database, stored, size - stored)
+            fill_clienteling(database, after)
+            stored = size
+            print(f"filled {size:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
+            lines += run_size(database, size, args.calls)
+            print("\n".join(lines), flush=True)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

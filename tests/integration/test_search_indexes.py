@@ -1,0 +1,53 @@
+"""Every candidate query of SearchCustomers can be served by an index: none needs a scan of all
+customers, records or identifiers, which is what keeps search latency flat as the store grows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+
+from singleview.store.sql import query
+
+CANDIDATE_QUERIES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "customers_by_name_lexemes",
+        {
+            "tsquery": "('t_john' | 'p_jn') & 't_smi':*",
+            "name": "john smi",
+            "limit": 100,
+            "scan": 2000,
+        },
+    ),
+    ("customers_by_name_trigrams", {"name": "john smith", "limit": 200}),
+    ("customers_by_identifier", {"kind": "PHONE", "value": "+13125550100", "limit": 200}),
+    ("customers_by_phone_suffix", {"low": "0010", "high": "0011", "limit": 200}),
+    ("customers_by_near_email", {"local": "john", "limit": 200}),
+    ("names_of_customers", {"ids": ["a", "b"]}),
+    ("contacts_of_customers", {"ids": ["a", "b"]}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), CANDIDATE_QUERIES, ids=[q[0] for q in CANDIDATE_QUERIES]
+)
+def test_the_query_is_served_by_an_index(
+    clean_database: str, name: str, params: dict[str, Any]
+) -> None:
+    with psycopg.connect(clean_database) as conn:
+        conn.execute("SET enable_seqscan = off")
+        statement = query("search.sql", name).as_string(conn)
+        rows = conn.execute(f"EXPLAIN {statement}".encode(), params).fetchall()
+
+    plan = "\n".join(row[0] for row in rows)
+    assert "Seq Scan" not in plan, plan
+
+
+def test_recent_purchases_are_served_by_their_partial_index(clean_database: str) -> None:
+    with psycopg.connect(clean_database) as conn:
+        conn.execute("SET enable_seqscan = off")
+        statement = query("card.sql", "recent_purchase_ids").as_string(conn)
+        rows = conn.execute(f"EXPLAIN {statement}".encode(), {"ids": ["a"], "limit": 5}).fetchall()
+
+    assert "interaction_purchase_idx" in "\n".join(row[0] for row in rows)
