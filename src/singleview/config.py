@@ -167,9 +167,9 @@ class ClientelingSettings:
     search_name_similarity: float = 0.4
     """pg_trgm similarity a folded name needs to be a typo candidate."""
 
-    search_enough_names: int = 10
-    """A name search widens (first letters and sounds, then trigrams) while it has found fewer
-    customers than this."""
+    search_good_name: float = 0.8
+    """A name lookup widens (pairs, first letters and sounds, trigrams) until a candidate's name
+    scores this well against the query's words."""
 
     search_email_similarity: float = 0.4
     """pg_trgm similarity a mailbox name needs to be a near-email candidate."""
@@ -240,6 +240,10 @@ class Settings:
 
     port: int = 50051
     """gRPC port; 0 picks a free one (the chosen port is printed)."""
+
+    console_port: int | None = 8080
+    """HTTP port of the stewards' web console, bound on `host` beside gRPC; 0 picks a free one
+    (printed), None (SINGLEVIEW_CONSOLE_PORT=off) serves no console."""
 
     data_dir: Path = field(
         default_factory=lambda: Path(platformdirs.user_data_dir("singleview", appauthor=False))
@@ -332,6 +336,17 @@ def _security(env: Mapping[str, str]) -> SecuritySettings:
     )
 
 
+def _console_port(env: Mapping[str, str]) -> int | None:
+    value = env.get("SINGLEVIEW_CONSOLE_PORT", "").strip().lower()
+    if value in _OFF:
+        return None
+    if not value:
+        return Settings.console_port
+    if not value.isdigit() or int(value) > 65535:
+        raise ConfigError(f"SINGLEVIEW_CONSOLE_PORT must be a port number or off, not {value!r}")
+    return int(value)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read SINGLEVIEW_* variables once; everything below receives the result."""
     env = os.environ if environ is None else environ
@@ -350,6 +365,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         matching=matching,
         host=env.get("SINGLEVIEW_HOST", base.host),
         port=int(env.get("SINGLEVIEW_PORT", base.port)),
+        console_port=_console_port(env),
         data_dir=Path(env["SINGLEVIEW_DATA_DIR"])
         if "SINGLEVIEW_DATA_DIR" in env
         else base.data_dir,

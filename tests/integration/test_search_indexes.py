@@ -24,6 +24,11 @@ CANDIDATE_QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("customers_by_identifier", {"kind": "PHONE", "value": "+13125550100", "limit": 200}),
     ("customers_by_phone_suffix", {"low": "0010", "high": "0011", "limit": 200}),
     ("customers_by_near_email", {"local": "john", "limit": 200}),
+    ("customers_by_email_local_part", {"local": "john", "limit": 200}),
+    (
+        "customers_by_phone_suffix_and_name",
+        {"low": "0010", "high": "0011", "tsquery": "'t_ann'", "limit": 100, "scan": 2000},
+    ),
     ("names_of_customers", {"ids": ["a", "b"]}),
     ("contacts_of_customers", {"ids": ["a", "b"]}),
 ]
@@ -51,3 +56,19 @@ def test_recent_purchases_are_served_by_their_partial_index(clean_database: str)
         rows = conn.execute(f"EXPLAIN {statement}".encode(), {"ids": ["a"], "limit": 5}).fetchall()
 
     assert "interaction_purchase_idx" in "\n".join(row[0] for row in rows)
+
+
+def test_a_name_beside_phone_digits_is_checked_per_customer_not_looked_up(
+    clean_database: str,
+) -> None:
+    """The name lexemes' index would read every Ann: the few customers whose number ends in the
+    digits are checked one by one instead."""
+    params = {"low": "0010", "high": "0011", "tsquery": "'t_ann'", "limit": 100, "scan": 2000}
+    with psycopg.connect(clean_database) as conn:
+        conn.execute("SET enable_seqscan = off")
+        statement = query("search.sql", "customers_by_phone_suffix_and_name").as_string(conn)
+        rows = conn.execute(f"EXPLAIN {statement}".encode(), params).fetchall()
+
+    plan = "\n".join(row[0] for row in rows)
+    assert "search_name_lexemes_idx" not in plan, plan
+    assert "search_name_pkey" in plan, plan

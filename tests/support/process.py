@@ -28,6 +28,7 @@ class ServeProcess:
             command += ["--data-dir", str(data_dir)]
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         full_env.pop("SINGLEVIEW_DATABASE_URL", None)
+        full_env.setdefault("SINGLEVIEW_CONSOLE_PORT", "0")  # several serves run side by side
         full_env.update(env or {})
         self.process = subprocess.Popen(
             command,

@@ -16,8 +16,9 @@ class ServerThread:
 
     def __init__(self, conninfo: str, settings: Settings | None = None) -> None:
         self.conninfo = conninfo
-        self.settings = replace(settings or Settings(), host="127.0.0.1", port=0)
+        self.settings = replace(settings or Settings(), host="127.0.0.1", port=0, console_port=0)
         self.port = 0
+        self.console_port = 0
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -27,6 +28,11 @@ class ServerThread:
     @property
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def console_url(self) -> str:
+        """The stewards' web console of this server."""
+        return f"http://127.0.0.1:{self.console_port}"
 
     def start(self) -> ServerThread:
         self._thread.start()
@@ -58,6 +64,7 @@ class ServerThread:
         try:
             running = await start_server(database, self.settings)
             self.port = running.port
+            self.console_port = running.console.port if running.console else 0
             self._ready.set()
             await self._stop.wait()
         finally:

@@ -13,6 +13,7 @@ from singleview.service.search_terms import (
     SearchQuery,
     name_entry,
     name_tsquery,
+    pair_tsquery,
     parse_query,
 )
 
@@ -120,3 +121,17 @@ def test_a_query_word_matches_a_name_word_in_an_explained_way(
     assert reason == how
     assert (score > 0) == bool(how)
     assert score <= 1
+
+
+def test_pairs_of_words_are_indexed_by_pairs_of_codes_in_either_order() -> None:
+    entry = name_entry(PersonAttributes(given_name="John", family_name="Smith"))
+    reordered = pair_tsquery(("smyth", "jon"))
+
+    assert entry is not None
+    assert {"k_pjn_psm0", "k_xjoh_xsmi", "k_njohn_psm0"} <= set(entry.lexemes)
+    assert reordered is not None and "'k_pjn_psm0'" in reordered
+
+
+def test_an_initial_has_no_pair_lookup() -> None:
+    assert pair_tsquery(("j", "smith")) is None
+    assert pair_tsquery(("smith",)) is None

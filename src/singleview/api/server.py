@@ -1,10 +1,12 @@
-"""The gRPC server: servicers, health, reflection (v1alpha and v1), the auth and error
-interceptors, optional (mutual) TLS."""
+"""The gRPC server: servicers, health, reflection (v1alpha and v1), the telemetry, auth and
+error interceptors, optional (mutual) TLS, and readiness that follows the database."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -16,9 +18,14 @@ from singleview.api.auth import interceptors, server_credentials
 from singleview.api.identity import IdentityServicer
 from singleview.api.privacy import PrivacyServicer
 from singleview.api.profile import ProfileServicer
+from singleview.api.readiness import follow_database
 from singleview.api.steward import StewardServicer
+from singleview.api.telemetry import database_gauges, server_interceptors
 from singleview.api.timeline import TimelineServicer
 from singleview.config import Settings
+from singleview.console.context import ConsoleServices
+from singleview.console.server import ConsoleServer, start_console
+from singleview.console.sessions import SessionStore
 from singleview.matching.comparisons import default_comparisons
 from singleview.matching.model import load_model
 from singleview.service import search_index
@@ -31,6 +38,7 @@ from singleview.service.resolve import ResolveService
 from singleview.service.stewardship import StewardshipService
 from singleview.service.timeline import TimelineService
 from singleview.service.timeline_settings import TimelineSettings
+from singleview.service.tokens import TokenService
 from singleview.store.database import Database
 from singleview.v1 import (
     identity_service_pb2,
@@ -66,10 +74,20 @@ class RunningServer:
     health: HealthServicer
     port: int
     events: EventHub
+    console: ConsoleServer | None = None
+    """The stewards' web console beside gRPC (None when SINGLEVIEW_CONSOLE_PORT=off)."""
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    """Readiness and gauge loops (api/readiness.py, api/telemetry.py), cancelled at stop."""
 
     async def stop(self, grace: float) -> None:
         """Report NOT_SERVING, end watch streams, let in-flight calls finish within `grace`."""
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.health.enter_graceful_shutdown()
+        if self.console is not None:
+            await self.console.stop()
         await self.events.close()
         await self.server.stop(grace)
 
@@ -93,15 +111,23 @@ def _add_reflection(server: grpc.aio.Server) -> None:
     )
 
 
-async def start_server(database: Database, settings: Settings) -> RunningServer:
-    """Bind, start and report SERVING; the caller owns shutdown."""
+async def start_server(
+    database: Database, settings: Settings, *, reuse_port: bool = False
+) -> RunningServer:
+    """Bind, start and report SERVING; the caller owns shutdown.
+
+    `reuse_port` lets several worker processes bind one port (SO_REUSEPORT; the kernel spreads
+    connections among them); off otherwise, so a second server on a taken port fails loudly.
+    """
     options = [
         ("grpc.max_receive_message_length", settings.limits.max_message_bytes),
         ("grpc.max_send_message_length", settings.limits.max_message_bytes),
-        ("grpc.so_reuseport", 0),
+        ("grpc.so_reuseport", 1 if reuse_port else 0),
     ]
     settings.check_security()
-    server = grpc.aio.server(interceptors=interceptors(database, settings), options=options)
+    server = grpc.aio.server(
+        interceptors=[*server_interceptors(), *interceptors(database, settings)], options=options
+    )
     matcher = Matcher(
         settings.matching, load_model(settings.matching.model_path), default_comparisons()
     )
@@ -112,9 +138,9 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     timeline_settings = TimelineSettings()
     events = EventHub(database, timeline_settings)
     await events.start()
+    timeline = TimelineService(database, settings, resolver, timeline_settings)
     timeline_service_pb2_grpc.add_TimelineServiceServicer_to_server(
-        TimelineServicer(TimelineService(database, settings, resolver, timeline_settings), events),
-        server,
+        TimelineServicer(timeline, events), server
     )
     profiles = ProfileService(database, settings)
     await search_index.backfill(database)
@@ -127,8 +153,9 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
     profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
         ProfileServicer(profiles, clienteling), server
     )
+    stewardship = StewardshipService(database, settings, matcher)
     steward_service_pb2_grpc.add_StewardServiceServicer_to_server(
-        StewardServicer(profiles, StewardshipService(database, settings, matcher)), server
+        StewardServicer(profiles, stewardship), server
     )
     privacy_service_pb2_grpc.add_PrivacyServiceServicer_to_server(
         PrivacyServicer(PrivacyService(database, settings)), server
@@ -144,7 +171,22 @@ async def start_server(database: Database, settings: Settings) -> RunningServer:
         port = server.add_secure_port(address, credentials)
     if port == 0:
         raise OSError(f"cannot bind {settings.host}:{settings.port}")
+    console = None
+    if settings.console_port is not None:
+        services = ConsoleServices(
+            settings, stewardship, profiles, timeline, TokenService(database), SessionStore()
+        )
+        try:
+            console = await start_console(services, settings)
+        except BaseException:
+            await events.close()
+            await server.stop(0)
+            raise
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, health, port, events)
+    tasks = [
+        asyncio.create_task(follow_database(database, health, SERVICE_NAMES)),
+        asyncio.create_task(database_gauges().watch(database)),
+    ]
+    return RunningServer(server, health, port, events, console, tasks)

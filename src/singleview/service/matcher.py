@@ -33,6 +33,7 @@ from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
+from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
 LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
@@ -83,43 +84,51 @@ class Matcher:
         return found | placeholders_among(ids, self.settings.placeholders)
 
     async def match(self, conn: Connection, target: MatchInput, *, lock: bool) -> MatchOutcome:
-        generic = await self.known_generic(conn, target.identifiers)
-        usable = [i for i in target.identifiers if i not in generic]
-        proving = await store.customers_of_identifiers(conn, tuple(usable))
-        newly = self._held_too_widely(proving, generic)
-        widely = await store.customers_of_identifiers_bounded(
-            conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
-        )
-        holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
-        blocked = await match_store.records_by_blocking_keys(
-            conn,
-            blocking_keys(build_profile(target.attributes, usable)),
-            self.settings.candidates_per_key,
-        )
-        candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
-        small = _small_groups(widely)
-        ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
-        stored = await match_store.records_of_customers(
-            conn, candidates, self.settings.records_per_customer
-        )
-        records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
-        records.pop(target.own_record_pk or -1, None)
-        pool = list(records.values())
-        current = generic | set(newly)
-        outcome = self._judge_all(target, candidates, pool, current, small)
-        for _ in range(3):
-            found = {
-                i: SHARED_BY_DIFFERENT_PEOPLE
-                for i in self._shared_with_vetoed(target, outcome, current)
-            }
-            bridged, outcome = self._bridging_strangers(target, outcome, pool, current)
-            found.update(dict.fromkeys(bridged - set(found), LINKS_DIFFERENT_PEOPLE))
-            if not found:
-                break
-            newly.update(found)
-            current |= set(found)
+        with tracer.start_as_current_span("resolve.candidates") as span:
+            generic = await self.known_generic(conn, target.identifiers)
+            usable = [i for i in target.identifiers if i not in generic]
+            proving = await store.customers_of_identifiers(conn, tuple(usable))
+            newly = self._held_too_widely(proving, generic)
+            widely = await store.customers_of_identifiers_bounded(
+                conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
+            )
+            holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
+            blocked = await match_store.records_by_blocking_keys(
+                conn,
+                blocking_keys(build_profile(target.attributes, usable)),
+                self.settings.candidates_per_key,
+            )
+            candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+            small = _small_groups(widely)
+            ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
+            stored = await match_store.records_of_customers(
+                conn, candidates, self.settings.records_per_customer
+            )
+            records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
+            records.pop(target.own_record_pk or -1, None)
+            pool = list(records.values())
+            span.set_attributes(
+                {"singleview.candidate_customers": len(candidates), "singleview.records": len(pool)}
+            )
+        with tracer.start_as_current_span("resolve.compare") as span:
+            current = generic | set(newly)
             outcome = self._judge_all(target, candidates, pool, current, small)
-        apart = await links.cannot_link_pairs(conn, set(candidates) | _own(target))
+            for _ in range(3):
+                found = {
+                    i: SHARED_BY_DIFFERENT_PEOPLE
+                    for i in self._shared_with_vetoed(target, outcome, current)
+                }
+                bridged, outcome = self._bridging_strangers(target, outcome, pool, current)
+                found.update(dict.fromkeys(bridged - set(found), LINKS_DIFFERENT_PEOPLE))
+                if not found:
+                    break
+                newly.update(found)
+                current |= set(found)
+                outcome = self._judge_all(target, candidates, pool, current, small)
+            apart = await links.cannot_link_pairs(conn, set(candidates) | _own(target))
+            span.set_attributes(
+                {"singleview.judgements": len(outcome), "singleview.newly_generic": len(newly)}
+            )
         return MatchOutcome(outcome, holders, frozenset(current), newly, ages, apart)
 
     def _bridging_strangers(

@@ -53,6 +53,7 @@ from singleview.store import stewardship as steward_store
 from singleview.store import timeline as timeline_store
 from singleview.store.codec import content_hash
 from singleview.store.database import Connection, Database
+from singleview.telemetry import DECISIONS, GENERIC_IDENTIFIERS, MERGES, tracer
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,15 @@ class ResolveService:
         self.suppression = SuppressionGuard(settings.privacy.suppressed_identifiers)
 
     async def resolve(self, request: ResolveInput) -> ResolveResult:
-        record = validate_resolve_input(
-            request, self.settings.limits, self.settings.normalization, datetime.now(UTC)
-        )
-        keys = blocking_keys(build_profile(record.attributes, record.identifiers))
-        lock_keys = store.resolve_lock_keys(record, keys)
+        with tracer.start_as_current_span("resolve.normalize") as span:
+            record = validate_resolve_input(
+                request, self.settings.limits, self.settings.normalization, datetime.now(UTC)
+            )
+            keys = blocking_keys(build_profile(record.attributes, record.identifiers))
+            lock_keys = store.resolve_lock_keys(record, keys)
+            span.set_attributes(
+                {"singleview.identifiers": len(record.identifiers), "singleview.keys": len(keys)}
+            )
 
         async def work(conn: Connection) -> ResolveResult:
             await store.lock_keys(conn, lock_keys)
@@ -120,7 +125,14 @@ class ResolveService:
             await self.suppression.lift(conn, returning, result.customer.id)
             return result
 
-        return await self.database.in_transaction(work)
+        result = await self.database.in_transaction(work)
+        DECISIONS.add(1, {"decision": result.decision.name, "outcome": result.outcome.name})
+        if result.merged_customer_ids and result.outcome in (
+            RecordOutcome.CREATED,
+            RecordOutcome.UPDATED,
+        ):
+            MERGES.add(len(result.merged_customer_ids), {"origin": "resolve"})
+        return result
 
     async def _resolve_locked(
         self, conn: Connection, record: SourceRecord, keys: Sequence[str]
@@ -140,7 +152,26 @@ class ResolveService:
         if outcome.newly_generic:
             await self._learn_generic(conn, outcome.newly_generic)
             outcome = await self.matcher.match(conn, target, lock=True)
-        plan = _plan(outcome, own_customer, self.matcher)
+        with tracer.start_as_current_span("resolve.decide") as span:
+            plan = _plan(outcome, own_customer, self.matcher)
+            span.set_attributes(
+                {
+                    "singleview.decision": plan.decision.name,
+                    "singleview.merged": len(plan.losers),
+                    "singleview.reviews": len(plan.reviews),
+                }
+            )
+        with tracer.start_as_current_span("resolve.persist"):
+            return await self._persist(conn, record, keys, stored, plan)
+
+    async def _persist(
+        self,
+        conn: Connection,
+        record: SourceRecord,
+        keys: Sequence[str],
+        stored: store.StoredRecord | None,
+        plan: _Plan,
+    ) -> ResolveResult:
         if plan.decision in (Decision.NEW, Decision.REVIEW):
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
@@ -202,6 +233,7 @@ class ResolveService:
         """Record the identifiers as generic, then re-evaluate every customer holding them."""
         for identifier, reason in sorted(newly.items()):
             if await match_store.mark_generic(conn, identifier, reason):
+                GENERIC_IDENTIFIERS.add(1, {"kind": identifier.kind.value})
                 await store.insert_audit_event(
                     conn,
                     action="GENERIC_IDENTIFIER",

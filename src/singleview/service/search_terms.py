@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import combinations
 
 from singleview.config import ClientelingSettings, NormalizationSettings
 from singleview.domain.identifiers import IdentifierError
@@ -33,6 +34,12 @@ MAX_QUERY_WORDS = 6
 
 PREFIX_LETTERS = 3
 """A query word finds stored words that start with its first letters (typos come later)."""
+
+ANAGRAM_LETTERS = 4
+"""Letters whose order does not matter in a word's anagram code."""
+
+MAX_PAIRED_WORDS = 4
+"""Words of a name indexed in pairs: six pairs of a four-word name ("Maria José García López")."""
 
 _LEXEME = re.compile(r"^[a-z0-9_]+$")
 _NUMBER_PIECE = re.compile(r"^[+(]?[\d().\-/]*\d[\d().\-/]*$")
@@ -54,14 +61,39 @@ def _word_lexemes(word: str) -> set[str]:
     return {lexeme for lexeme in found if _LEXEME.match(lexeme)}
 
 
+def _codes(word: str) -> set[str]:
+    """What a word may be recognized by in a pair: its first letters, the set of its first four
+    letters (a transposition there: "Sign" for "Sing"), its sound, its nicknames."""
+    codes = {
+        f"x{word[:PREFIX_LETTERS]}",
+        f"a{''.join(sorted(word[:ANAGRAM_LETTERS]))}",
+        f"p{phonetic(word).lower()}",
+    }
+    codes.update(f"n{v.lower()}" for v in nickname_variants(word, NICKNAME_VARIANTS))
+    return {code for code in codes if _LEXEME.match(code)}
+
+
+def _pair_lexemes(first: str, second: str) -> set[str]:
+    """`k_{code}_{code}` for every pair of the two words' codes, in either order."""
+    return {"k_" + "_".join(sorted((a, b))) for a in _codes(first) for b in _codes(second)}
+
+
 def name_entry(attributes: PersonAttributes) -> NameEntry | None:
-    """The index entry of a record's name; None for a record without one (a bare contact)."""
+    """The index entry of a record's name; None for a record without one (a bare contact).
+
+    Besides each word's lexemes, every pair of its first MAX_PAIRED_WORDS words is indexed by
+    pairs of codes: a query that misspells a name finds it through a pair whose posting list
+    holds the few people whose two names sound or start alike, not everyone called John.
+    """
     given, family = parse_name(attributes.given_name, attributes.family_name, attributes.full_name)
     if not given and not family:
         return None
+    words = (*given, *family)
     lexemes: set[str] = set()
-    for word in (*given, *family):
+    for word in words:
         lexemes |= _word_lexemes(word)
+    for first, second in combinations(words[:MAX_PAIRED_WORDS], 2):
+        lexemes |= _pair_lexemes(first, second)
     return NameEntry(given, family, tuple(sorted(lexemes)))
 
 
@@ -72,6 +104,19 @@ def _alternatives(word: str, loose: bool) -> str:
         items.append(f"'t_{word[:PREFIX_LETTERS]}':*")
         items.append(f"'p_{phonetic(word).lower()}'")
     return "(" + " | ".join(items) + ")"
+
+
+def pair_tsquery(words: tuple[str, ...]) -> str | None:
+    """A tsquery asking for every pair of query words by pairs of codes; None when a word is
+    too short to have a first-letters code of its own (an initial)."""
+    paired = words[:MAX_PAIRED_WORDS]
+    if len(paired) < 2 or any(len(word) < PREFIX_LETTERS for word in paired):
+        return None
+    groups = [
+        "(" + " | ".join(f"'{lexeme}'" for lexeme in sorted(_pair_lexemes(a, b))) + ")"
+        for a, b in combinations(paired, 2)
+    ]
+    return " & ".join(groups)
 
 
 def name_tsquery(words: tuple[str, ...], *, loose: bool) -> str:

@@ -104,12 +104,30 @@ async def customers_by_identifier(
     return await _customer_ids(conn, "customers_by_identifier", params)
 
 
-async def customers_by_phone_suffix(conn: Connection, digits: str, limit: int) -> list[str]:
-    """Customers with a phone number ending in `digits` (ASCII digits only)."""
+def _suffix_range(digits: str) -> dict[str, str]:
+    """Reversed E.164 values that start with the reversed digits (ASCII digits only)."""
     low = digits[::-1]
-    high = low[:-1] + chr(ord(low[-1]) + 1)
-    params = {"low": low, "high": high, "limit": limit}
+    return {"low": low, "high": low[:-1] + chr(ord(low[-1]) + 1)}
+
+
+async def customers_by_phone_suffix(conn: Connection, digits: str, limit: int) -> list[str]:
+    """Customers with a phone number ending in `digits`."""
+    params = {**_suffix_range(digits), "limit": limit}
     return await _customer_ids(conn, "customers_by_phone_suffix", params)
+
+
+async def customers_by_phone_suffix_and_name(
+    conn: Connection, digits: str, tsquery: str, limit: int, scan: int
+) -> list[str]:
+    """Customers with a phone number ending in `digits` whose name satisfies `tsquery`."""
+    params = {**_suffix_range(digits), "tsquery": tsquery, "limit": limit, "scan": scan}
+    return await _customer_ids(conn, "customers_by_phone_suffix_and_name", params)
+
+
+async def customers_by_email_local_part(conn: Connection, email: str, limit: int) -> list[str]:
+    local = email.rpartition("@")[0] or email
+    params = {"local": local, "limit": limit}
+    return await _customer_ids(conn, "customers_by_email_local_part", params)
 
 
 async def customers_by_near_email(conn: Connection, email: str, limit: int) -> list[str]:

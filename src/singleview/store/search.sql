@@ -69,21 +69,53 @@ FROM (
 JOIN source_record AS r ON r.id = s.record_pk
 
 -- customers_by_identifier --
--- Exact normalized phone, email or loyalty number (any programme).
-SELECT DISTINCT r.customer_id
-FROM record_identifier AS i
+-- Exact normalized phone, email or loyalty number (any programme). Like every lookup here, the
+-- identifier rows are limited first and joined to their records by key; no DISTINCT (callers
+-- remove repeats), which would invite a plan that walks all records in customer order.
+SELECT r.customer_id
+FROM (
+    SELECT record_pk FROM record_identifier
+    WHERE value = %(value)s AND kind = %(kind)s
+    LIMIT %(limit)s
+) AS i
 JOIN source_record AS r ON r.id = i.record_pk
-WHERE i.value = %(value)s AND i.kind = %(kind)s
-LIMIT %(limit)s
 
 -- customers_by_phone_suffix --
 -- Phone numbers ending in the digits: a range on the reversed E.164 value.
-SELECT DISTINCT r.customer_id
+SELECT r.customer_id
 FROM (
     SELECT record_pk FROM record_identifier
     WHERE kind = 'PHONE'
       AND (reverse(value) COLLATE "C") >= %(low)s
       AND (reverse(value) COLLATE "C") < %(high)s
+    LIMIT %(limit)s
+) AS i
+JOIN source_record AS r ON r.id = i.record_pk
+
+-- customers_by_phone_suffix_and_name --
+-- Customers with a phone number ending in the digits and a record name with every query word:
+-- "ann 0100" checks the name of the few customers whose number ends so, never every Ann.
+WITH ending AS MATERIALIZED (
+    SELECT record_pk FROM record_identifier
+    WHERE kind = 'PHONE'
+      AND (reverse(value) COLLATE "C") >= %(low)s
+      AND (reverse(value) COLLATE "C") < %(high)s
+    LIMIT %(scan)s
+)
+SELECT r.customer_id
+FROM ending AS e
+JOIN source_record AS r ON r.id = e.record_pk
+JOIN source_record AS named ON named.customer_id = r.customer_id
+JOIN search_name AS s ON s.record_pk = named.id
+WHERE s.lexemes @@ %(tsquery)s::tsquery
+LIMIT %(limit)s
+
+-- customers_by_email_local_part --
+-- The same mailbox name at any domain: a typo in the domain ("gmial.com").
+SELECT r.customer_id
+FROM (
+    SELECT record_pk FROM record_identifier
+    WHERE kind = 'EMAIL' AND split_part(value, '@', 1) = %(local)s
     LIMIT %(limit)s
 ) AS i
 JOIN source_record AS r ON r.id = i.record_pk

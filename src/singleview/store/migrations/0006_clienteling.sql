@@ -28,7 +28,12 @@ CREATE INDEX search_name_lexemes_idx ON search_name USING gin (lexemes)
 CREATE INDEX record_identifier_phone_suffix_idx
     ON record_identifier ((reverse(value) COLLATE "C"))
     WHERE kind = 'PHONE';
--- Near emails (typos): trigrams of the mailbox name. Not of the whole address: the few common
+-- Emails by their mailbox name at any domain (a typo in the domain), and near ones (typos in the
+-- name): trigrams of the mailbox name.
+CREATE INDEX record_identifier_email_local_idx
+    ON record_identifier ((split_part(value, '@', 1)))
+    WHERE kind = 'EMAIL';
+-- Trigrams of the mailbox name. Not of the whole address: the few common
 -- domains ("gmail.com") would make every address look like every other.
 CREATE INDEX record_identifier_email_local_trgm_idx
     ON record_identifier USING gin ((split_part(value, '@', 1)) gin_trgm_ops)
