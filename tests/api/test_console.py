@@ -271,16 +271,28 @@ def test_the_audit_log_filters_by_customer_and_actor(
     identity: IdentityServiceStub, steward: StewardServiceStub, console: ConsoleClient
 ) -> None:
     first, second = uncertain_pair(identity, 0), uncertain_pair(identity, 1)
-    decide(steward, open_task(steward, first).name, pb.VERDICT_UNSURE, reason="r1", actor="ada")
-    decide(steward, open_task(steward, second).name, pb.VERDICT_UNSURE, reason="r2", actor="bo")
+    decide(
+        steward,
+        open_task(steward, first).name,
+        pb.VERDICT_UNSURE,
+        reason="reason-alpha",
+        actor="ada",
+    )
+    decide(
+        steward,
+        open_task(steward, second).name,
+        pb.VERDICT_UNSURE,
+        reason="reason-bravo",
+        actor="bo",
+    )
 
     everyone = console.get("/audit").page.text
     by_ada = console.get("/audit?actor=ada").page.text
     by_customer = console.get(f"/audit?customer={second.older}").page.text
 
-    assert "r1" in everyone and "r2" in everyone
-    assert "r1" in by_ada and "r2" not in by_ada
-    assert "r2" in by_customer and "r1" not in by_customer
+    assert "reason-alpha" in everyone and "reason-bravo" in everyone
+    assert "reason-alpha" in by_ada and "reason-bravo" not in by_ada
+    assert "reason-bravo" in by_customer and "reason-alpha" not in by_customer
     assert console.get("/audit?customer=people/x").status == 400
 
 
