@@ -69,6 +69,26 @@ def _next(events: Iterator[pb.CustomerEvent], count: int) -> list[pb.CustomerEve
     return [next(events) for _ in range(count)]
 
 
+def _next_not_about(
+    events: Iterator[pb.CustomerEvent], count: int, earlier: pb.Interaction
+) -> list[pb.CustomerEvent]:
+    """The next events, passing over those of a write committed just before the watch began.
+
+    Delivery is at least once: a notification of a write committed an instant before the
+    watcher subscribed may still reach it, so a test cannot count on seeing none of them.
+    """
+    seen: list[pb.CustomerEvent] = []
+    while len(seen) < count:
+        event = next(events)
+        if event.interaction.name == earlier.name or (
+            event.kind == pb.CUSTOMER_EVENT_KIND_CONVERSATION_OPENED
+            and event.conversation == earlier.conversation_id
+        ):
+            continue
+        seen.append(event)
+    return seen
+
+
 def _run(conninfo: str, work: Callable[[Connection], Awaitable[None]]) -> None:
     async def main() -> None:
         conn = await psycopg.AsyncConnection.connect(conninfo)
@@ -91,7 +111,7 @@ def test_a_watcher_on_one_server_sees_what_another_server_writes(
             record("mail", "m1", interaction(EMAIL), phone("3125550100"))
         ).interaction
         other.UpdateInteraction(update(mail.name, "state", state=pb.INTERACTION_STATE_CLOSED))
-        events = _next(watched, 3)
+        events = _next_not_about(watched, 3, first.interaction)
 
     assert [e.kind for e in events] == [
         pb.CUSTOMER_EVENT_KIND_INTERACTION_RECORDED,
