@@ -10,7 +10,7 @@ from singleview.api import clienteling_convert as clienteling_pb
 from singleview.api import convert
 from singleview.api.auth import caller_of
 from singleview.domain.errors import FieldViolation, InvalidArgument
-from singleview.domain.security import Role
+from singleview.domain.security import ANONYMOUS, Role
 from singleview.service.clienteling import Clienteling
 from singleview.service.masking import mask_customer
 from singleview.service.profiles import ProfileService
@@ -40,9 +40,19 @@ class ProfileServicer(pb_grpc.ProfileServiceServicer):
         mask = masked_for(context)
         if request.view == pb.CUSTOMER_VIEW_CARD:
             found = await self.clienteling.card(request.name, mask=mask)
+            await self._attribute_read(found.customer.id, context)
             return clienteling_pb.customer_card_to_pb(found)
         customer = await self.profiles.get_customer(request.name)
+        await self._attribute_read(customer.id, context)
         return convert.customer_to_pb(mask_customer(customer, mask))
+
+    async def _attribute_read(self, customer_id: str, context: Context) -> None:
+        """Store associates' reads are recorded; so are named callers on an open server."""
+        caller = caller_of(context)
+        if caller.role is Role.CLIENTELING or (
+            caller.role is None and caller.name != ANONYMOUS.name
+        ):
+            await self.profiles.record_read(customer_id, caller.name, "GetCustomer")
 
     async def ListCustomers(
         self, request: pb.ListCustomersRequest, context: Context

@@ -104,6 +104,7 @@ async def customer_page(request: web.Request) -> web.StreamResponse:
     customer, links = await services.profiles.explain_customer(f"customers/{requested}")
     if customer.id != requested:  # a merged-away name: show the survivor under its own name
         raise web.HTTPSeeOther(f"/customers/{customer.id}")
+    await services.profiles.record_read(customer.id, session.caller.name, "console")
     listed = await services.timeline.list_interactions(
         ListInteractionsInput(
             f"customers/{customer.id}",

@@ -12,6 +12,7 @@ from singleview.service.paging import decode_page_token, encode_page_token
 from singleview.service.validation import check_page_size
 from singleview.store import customers as customer_store
 from singleview.store.database import Database
+from singleview.store.resolution import insert_audit_event
 
 _PAGE_KIND = "customers"
 
@@ -37,6 +38,17 @@ class ProfileService:
                 "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
             )
         return customers[live]
+
+    async def record_read(self, customer_id: str, reader: str, via: str) -> None:
+        """Attribute a person's read of a profile (a store associate, a steward's console).
+
+        Reads by person-facing clients are audited so a customer's audit (and export) shows
+        who looked at their profile and when; channel backends' machine reads are not.
+        """
+        async with self.database.connection() as conn:
+            await insert_audit_event(
+                conn, action="PROFILE_READ", actor=reader, customers=[customer_id], reason=via
+            )
 
     async def explain_customer(self, name: str) -> tuple[Customer, list[customer_store.RecordLink]]:
         """The customer and, for each record, the decision and evidence that put it there."""
