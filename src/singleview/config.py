@@ -74,6 +74,13 @@ class Limits:
     max_page_size: int = 500
     default_page_size: int = 50
     max_message_bytes: int = 4 * 1024 * 1024
+    max_streams_per_caller: int = 32
+    """Streams (watches, imports) one caller may hold open at once: a runaway client cannot
+    take every worker. With authentication off, all callers are one caller."""
+
+    stream_messages_per_second: float = 20_000.0
+    """Pace at which one client stream (an import) is read: flow control slows a faster sender
+    down instead of letting it queue without bound; lossless for honest clients."""
 
 
 class SurvivorshipRule(enum.Enum):
@@ -373,6 +380,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pool_min_size=int(env.get("SINGLEVIEW_POOL_MIN_SIZE", base.pool_min_size)),
         pool_max_size=int(env.get("SINGLEVIEW_POOL_MAX_SIZE", base.pool_max_size)),
         normalization=normalization,
+        limits=replace(
+            base.limits,
+            max_streams_per_caller=int(
+                env.get("SINGLEVIEW_MAX_STREAMS_PER_CALLER", base.limits.max_streams_per_caller)
+            ),
+            stream_messages_per_second=float(
+                env.get(
+                    "SINGLEVIEW_STREAM_MESSAGES_PER_SECOND",
+                    base.limits.stream_messages_per_second,
+                )
+            ),
+        ),
         survivorship=parse_survivorship(env.get("SINGLEVIEW_SURVIVORSHIP", "")),
         security=_security(env),
         privacy=PrivacySettings(

@@ -20,12 +20,12 @@ from typing import Any
 
 import grpc
 
-from singleview.api.errors import ErrorInterceptor, as_domain_error, status_for
-from singleview.config import ConfigError, SecuritySettings, Settings
-from singleview.domain.errors import DomainError, PermissionDenied, Unauthenticated
+from singleview.api.errors import as_domain_error
+from singleview.api.handlers import Behavior, rebuild_handler, rejecting
+from singleview.config import ConfigError, SecuritySettings
+from singleview.domain.errors import PermissionDenied, Unauthenticated
 from singleview.domain.security import ANONYMOUS, Caller, Permission
 from singleview.service.tokens import TokenService
-from singleview.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -116,17 +116,6 @@ def _bearer_token(metadata: Iterable[Any] | None) -> str:
     return token.strip()
 
 
-Behavior = Callable[..., Any]
-
-
-def _rejecting(error: DomainError) -> Behavior:
-    async def reject(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
-        status = status_for(error)
-        await context.abort(status.code, status.details, status.trailing_metadata)
-
-    return reject
-
-
 def _as_caller_unary(behavior: Behavior, caller: Caller) -> Behavior:
     async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         # Each RPC runs in its own asyncio task with its own copy of the context: no reset needed.
@@ -143,26 +132,6 @@ def _as_caller_streaming(behavior: Behavior, caller: Caller) -> Behavior:
             yield item
 
     return call
-
-
-def _rebuild(
-    handler: grpc.RpcMethodHandler[Any, Any], wrap: Callable[[Behavior, bool], Behavior]
-) -> Any:
-    """The same kind of handler, with its behavior wrapped (`wrap(behavior, streaming)`)."""
-    kinds = (
-        (handler.unary_unary, grpc.unary_unary_rpc_method_handler, False),
-        (handler.stream_unary, grpc.stream_unary_rpc_method_handler, False),
-        (handler.unary_stream, grpc.unary_stream_rpc_method_handler, True),
-        (handler.stream_stream, grpc.stream_stream_rpc_method_handler, True),
-    )
-    for behavior, build, streaming in kinds:
-        if behavior is not None:
-            return build(
-                wrap(behavior, streaming),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-    raise AssertionError("a method handler without a behavior")
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
@@ -197,9 +166,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         except Exception as exc:
             error = as_domain_error(exc, details.method)
             log.info("refused %s: %s", details.method, error.reason)
-            rejection = _rejecting(error)
-            return _rebuild(handler, lambda _behavior, _streaming: rejection)  # type: ignore[no-any-return]
-        return _rebuild(  # type: ignore[no-any-return]
+            rejection = rejecting(error)
+            return rebuild_handler(handler, lambda _behavior, _streaming: rejection)  # type: ignore[no-any-return]
+        return rebuild_handler(  # type: ignore[no-any-return]
             handler,
             lambda behavior, streaming: (
                 _as_caller_streaming(behavior, caller)
@@ -235,12 +204,3 @@ def server_credentials(security: SecuritySettings) -> grpc.ServerCredentials | N
         root_certificates=client_ca,
         require_client_auth=client_ca is not None,
     )
-
-
-def interceptors(database: Database, settings: Settings) -> list[grpc.aio.ServerInterceptor]:  # type: ignore[type-arg]
-    """Authentication (when on) outside the error interceptor: a refused call never runs."""
-    chain: list[grpc.aio.ServerInterceptor] = []  # type: ignore[type-arg]
-    if settings.auth_enabled:
-        chain.append(AuthInterceptor(TokenService(database)))
-    chain.append(ErrorInterceptor())
-    return chain

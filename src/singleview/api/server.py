@@ -14,12 +14,14 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 from grpc_reflection.v1alpha._async import ReflectionServicer
 
-from singleview.api.auth import interceptors, server_credentials
+from singleview.api.auth import AuthInterceptor, server_credentials
+from singleview.api.errors import ErrorInterceptor
 from singleview.api.identity import IdentityServicer
 from singleview.api.privacy import PrivacyServicer
 from singleview.api.profile import ProfileServicer
 from singleview.api.readiness import follow_database
 from singleview.api.steward import StewardServicer
+from singleview.api.stream_limits import StreamLimitInterceptor
 from singleview.api.telemetry import database_gauges, server_interceptors
 from singleview.api.timeline import TimelineServicer
 from singleview.config import Settings
@@ -111,6 +113,17 @@ def _add_reflection(server: grpc.aio.Server) -> None:
     )
 
 
+def _interceptors(database: Database, settings: Settings) -> list[grpc.aio.ServerInterceptor]:  # type: ignore[type-arg]
+    """Authentication (when on) outermost: a refused call never runs; stream limits inside it
+    (they count per authenticated caller); errors innermost, next to the servicers."""
+    chain: list[grpc.aio.ServerInterceptor] = []  # type: ignore[type-arg]
+    if settings.auth_enabled:
+        chain.append(AuthInterceptor(TokenService(database)))
+    chain.append(StreamLimitInterceptor(settings.limits))
+    chain.append(ErrorInterceptor())
+    return chain
+
+
 async def start_server(
     database: Database, settings: Settings, *, reuse_port: bool = False
 ) -> RunningServer:
@@ -126,7 +139,7 @@ async def start_server(
     ]
     settings.check_security()
     server = grpc.aio.server(
-        interceptors=[*server_interceptors(), *interceptors(database, settings)], options=options
+        interceptors=[*server_interceptors(), *_interceptors(database, settings)], options=options
     )
     matcher = Matcher(
         settings.matching, load_model(settings.matching.model_path), default_comparisons()

@@ -22,7 +22,7 @@ from opentelemetry.instrumentation.grpc import aio_server_interceptor
 from opentelemetry.metrics import CallbackOptions, Observation
 
 from singleview import telemetry
-from singleview.api.auth import Behavior, _rebuild
+from singleview.api.handlers import Behavior, rebuild_handler
 from singleview.store import operations
 from singleview.store.database import Database
 
@@ -128,7 +128,7 @@ class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-ar
 
             return call
 
-        return _rebuild(  # type: ignore[no-any-return]
+        return rebuild_handler(  # type: ignore[no-any-return]
             handler, lambda behavior, is_streaming: (streaming if is_streaming else unary)(behavior)
         )
 

@@ -87,6 +87,13 @@ class Unavailable(DomainError):
     reason = "DATABASE_UNAVAILABLE"
 
 
+class ResourceExhausted(DomainError):
+    """A caller went over a limit on concurrent streams: it may retry once one has ended."""
+
+    code = "RESOURCE_EXHAUSTED"
+    reason = "TOO_MANY_STREAMS"
+
+
 class DeadlineExceeded(DomainError):
     code = "DEADLINE_EXCEEDED"
     reason = "DEADLINE_EXCEEDED"
