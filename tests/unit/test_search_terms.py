@@ -123,6 +123,11 @@ def test_a_query_word_matches_a_name_word_in_an_explained_way(
     assert score <= 1
 
 
+def test_a_closer_spelling_ranks_above_a_sound_alike() -> None:
+    # All three sound alike (JNSN); only Johnson is one slip away.
+    assert word_match("johnsno", "johnson")[0] > word_match("johnsno", "jonson")[0]
+
+
 def test_pairs_of_words_are_indexed_by_pairs_of_codes_in_either_order() -> None:
     entry = name_entry(PersonAttributes(given_name="John", family_name="Smith"))
     reordered = pair_tsquery(("smyth", "jon"))

@@ -36,20 +36,25 @@ class Ranked:
 
 
 def word_match(query_word: str, word: str) -> tuple[float, str]:
-    """(score, how) of a query word against a stored name word, both folded."""
+    """(score, how) of a query word against a stored name word, both folded.
+
+    The best of the ways it matches: a misspelled word that also sounds like two stored words
+    ranks the one spelled closer first ("johnsno": Johnson before Jonson).
+    """
     if query_word == word:
         return 1.0, "matches"
     if are_nicknames(query_word, word):
         return 0.9, f'is a nickname match for "{query_word}"'
     similarity = JaroWinkler.normalized_similarity(query_word, word)
+    ways: list[tuple[float, str]] = []
     if word.startswith(query_word):
         typed = 0.6 + 0.3 * len(query_word) / len(word)
-        return max(typed, 0.9 * similarity), f'starts with "{query_word}"'
+        ways.append((max(typed, 0.9 * similarity), f'starts with "{query_word}"'))
     if phonetic(query_word) == phonetic(word):
-        return 0.85, f'sounds like "{query_word}"'
+        ways.append((max(0.85, 0.9 * similarity), f'sounds like "{query_word}"'))
     if similarity >= TYPO_SIMILARITY:
-        return 0.9 * similarity, f'is a close spelling of "{query_word}"'
-    return 0.0, ""
+        ways.append((0.9 * similarity, f'is a close spelling of "{query_word}"'))
+    return max(ways, key=lambda way: way[0], default=(0.0, ""))
 
 
 def _name_score(
