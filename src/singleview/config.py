@@ -168,6 +168,10 @@ class ClientelingSettings:
     search_name_scan: int = 2000
     """Name matches compared with the query to pick the `search_candidates` most similar."""
 
+    search_namesakes: int = 20
+    """Records of one exact name among a name lookup's candidates: a common name's holders
+    leave room for the rarer names a typo may have meant."""
+
     search_min_score: float = 0.5
     """Matches scoring below this are not shown."""
 

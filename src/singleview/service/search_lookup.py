@@ -95,15 +95,17 @@ class CandidateFinder:
         return await store.customers_by_near_email(conn, email.near, limit)
 
     def _name_lookups(self) -> list[Lookup]:
-        words, conn, limit = self.query.words, self.conn, self.limit
-        name, scan = " ".join(words), self.settings.search_name_scan
+        words, conn, name = self.query.words, self.conn, " ".join(self.query.words)
+        bounds = store.NameBounds(
+            self.limit, self.settings.search_name_scan, self.settings.search_namesakes
+        )
 
         def lexemes(tsquery: str) -> Lookup:
-            return lambda: store.customers_by_name_lexemes(conn, tsquery, name, limit, scan)
+            return lambda: store.customers_by_name_lexemes(conn, tsquery, name, bounds)
 
         async def trigrams() -> list[str]:
             await store.set_similarity_threshold(conn, self.settings.search_name_similarity)
-            return await store.customers_by_name_trigrams(conn, name, limit)
+            return await store.customers_by_name_trigrams(conn, name, bounds)
 
         pairs = pair_tsquery(words)
         return [

@@ -8,7 +8,7 @@ search costs the same in a store of ten thousand customers as in one of a millio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from singleview.domain.identifiers import IdentifierKind
@@ -85,16 +85,30 @@ async def _customer_ids(conn: Connection, name: str, params: dict[str, Any]) -> 
     return [row[0] for row in await cur.fetchall()]
 
 
+@dataclass(frozen=True)
+class NameBounds:
+    """How much of a name index one lookup reads and keeps."""
+
+    limit: int
+    """Records returned, most similar first."""
+
+    scan: int
+    """Index matches compared with the query."""
+
+    namesakes: int
+    """Records of any one name kept among them."""
+
+
 async def customers_by_name_lexemes(
-    conn: Connection, tsquery: str, name: str, limit: int, scan: int
+    conn: Connection, tsquery: str, name: str, bounds: NameBounds
 ) -> list[str]:
-    params = {"tsquery": tsquery, "name": name, "limit": limit, "scan": scan}
+    params = {"tsquery": tsquery, "name": name, **asdict(bounds)}
     return await _customer_ids(conn, "customers_by_name_lexemes", params)
 
 
-async def customers_by_name_trigrams(conn: Connection, name: str, limit: int) -> list[str]:
+async def customers_by_name_trigrams(conn: Connection, name: str, bounds: NameBounds) -> list[str]:
     """Call inside a transaction after `set_similarity_threshold`."""
-    return await _customer_ids(conn, "customers_by_name_trigrams", {"name": name, "limit": limit})
+    return await _customer_ids(conn, "customers_by_name_trigrams", {"name": name, **asdict(bounds)})
 
 
 async def customers_by_identifier(

@@ -43,26 +43,46 @@ SELECT set_config('pg_trgm.similarity_threshold', %(threshold)s, true)
 -- customers_by_name_lexemes --
 -- Records whose name has every query word (as the word, a nickname, a prefix or a sound), the
 -- most similar to the query's words first. At most `scan` matches are compared, so a very
--- common name costs no more than a rare one.
+-- common name costs no more than a rare one; at most `namesakes` records of any one name are
+-- kept, so forty John Smiths cannot crowd out the one John Smithson a typo was meant for.
 SELECT r.customer_id
 FROM (
-    SELECT record_pk
+    SELECT record_pk, sim
     FROM (
-        SELECT record_pk, name FROM search_name
-        WHERE lexemes @@ %(tsquery)s::tsquery
-        LIMIT %(scan)s
-    ) AS hits
-    ORDER BY similarity(name, %(name)s) DESC
+        SELECT record_pk, sim,
+               row_number() OVER (PARTITION BY name ORDER BY record_pk) AS nth
+        FROM (
+            SELECT record_pk, name, similarity(name, %(name)s) AS sim
+            FROM (
+                SELECT record_pk, name FROM search_name
+                WHERE lexemes @@ %(tsquery)s::tsquery
+                LIMIT %(scan)s
+            ) AS hits
+        ) AS scored
+    ) AS spread
+    WHERE nth <= %(namesakes)s
+    ORDER BY sim DESC
     LIMIT %(limit)s
 ) AS s
 JOIN source_record AS r ON r.id = s.record_pk
 
 -- customers_by_name_trigrams --
--- Records whose folded name is similar to the query's words, in any order, best first.
+-- Records whose folded name is similar to the query's words, in any order, best first; at most
+-- `namesakes` of any one name among the `scan` most similar.
 SELECT r.customer_id
 FROM (
-    SELECT record_pk, similarity(name, %(name)s) AS sim FROM search_name
-    WHERE name %% %(name)s
+    SELECT record_pk, sim
+    FROM (
+        SELECT record_pk, sim,
+               row_number() OVER (PARTITION BY name ORDER BY record_pk) AS nth
+        FROM (
+            SELECT record_pk, name, similarity(name, %(name)s) AS sim FROM search_name
+            WHERE name %% %(name)s
+            ORDER BY sim DESC
+            LIMIT %(scan)s
+        ) AS near
+    ) AS spread
+    WHERE nth <= %(namesakes)s
     ORDER BY sim DESC
     LIMIT %(limit)s
 ) AS s
