@@ -103,6 +103,11 @@ SAME_PERSON = [
         person("Annie", "Park", email="annlee@gmail.com"),
         id="only the email name in common",
     ),
+    pytest.param(
+        person(full="Choi Ji-ho", born="2003-03-18", postal="E1 4YL"),
+        person("Ji-ho", "Choi", born="2003-03-18", postal="E1 4YL"),
+        id="family name first without a comma",
+    ),
 ]
 
 
@@ -142,7 +147,7 @@ def test_keys_are_few_short_and_prefixed_by_their_rule() -> None:
     keys = blocking_keys(profile)
     assert 0 < len(keys) <= MAX_KEYS
     assert len(set(keys)) == len(keys)
-    assert {k.split(":", 1)[0] for k in keys} == {"fb", "gp", "dg", "df", "nn", "em"}
+    assert {k.split(":", 1)[0] for k in keys} == {"fb", "gp", "dg", "df", "dp", "nn", "em"}
     assert all(len(k) <= 40 for k in keys)
 
 

@@ -8,6 +8,8 @@ kind of error, so that the same person keeps at least one key whatever they mist
 - `gp:` given initial + family sound + postal code   survives a missing or wrong birth date
 - `dg:` birth date + given initial           survives a new or mistyped family name
 - `df:` birth date + family sound            survives nicknames and given-name typos
+- `dp:` birth date + postal code             survives any change of name, and names written
+  family-first without a comma ("Choi Ji-ho"), which swap what the rules above key on
 - `nn:` given-name variants + family sound, in either order   survives nicknames, swapped
   names and missing dates (one key per nickname variant, at most three)
 - `em:` email local part                     survives a change of email provider
@@ -25,7 +27,7 @@ from singleview.matching.levels import MatchProfile
 from singleview.matching.names import FAMILY_PARTICLES, nickname_variants, phonetic
 from singleview.matching.profile import email_local_part
 
-MAX_KEYS = 8
+MAX_KEYS = 10
 NICKNAME_VARIANTS = 2
 """Canonical names a given name is also keyed under (self + 2 = at most 3 `nn:` keys)."""
 MIN_EMAIL_LOCAL = 4
@@ -56,6 +58,8 @@ def _keys(profile: MatchProfile) -> Iterator[str]:
         yield f"dg:{birth}|{given[0]}"
     if birth and family_sound:
         yield f"df:{birth}|{family_sound}"
+    if birth and profile.postal_code:
+        yield f"dp:{birth}|{profile.postal_code}"
     if given and family_sound and len(given) > 1:
         for variant in nickname_variants(given, NICKNAME_VARIANTS):
             first, second = sorted((phonetic(variant), family_sound))

@@ -101,7 +101,8 @@ manuel: manolo | antonio: tono toni | dolores: lola | concepcion: concha conchit
 rosario: charo | maria: mari | johannes: hans jo | johann: hans | josef: sepp | joseph: sepp
 wolfgang: wolf | friedrich: fritz | alexander: sasha sascha | aleksandr: sasha | mikhail: misha
 dmitri: dima | ekaterina: katya | yelena: lena | giuseppe: beppe peppe | giovanni: gianni
-francesca: fran | margarida: guida | joao: joaozinho | luis: lucho
+francesca: fran | margarida: guida | joao: joaozinho | luis: lucho | susan: suzy
+katherine: katie kathy | oluwaseun: seun | adebayo: bayo | mohammed: mo | muhammad: mo
 """
 """Common short forms outside the English tables of the `nicknames` package."""
 
