@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="one ResolveRequest per line, in proto JSON")
     load.add_argument("--target", default="127.0.0.1:50051", help="HOST:PORT of a running server")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    load.add_argument("--tls", action="store_true", help="TLS, trusting the system's CAs")
+    load.add_argument("--tls-ca", type=Path, help="CA that signed the server's certificate")
+    load.add_argument("--tls-cert", type=Path, help="client certificate (mutual TLS)")
+    load.add_argument("--tls-key", type=Path, help="client certificate's key")
     _token_parser(commands)
     return parser
 
@@ -239,15 +243,19 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from singleview.client.channel import ClientTlsError, client_tls
     from singleview.client.importer import ImportFailed, format_summary, import_file
 
     token = os.environ.get("SINGLEVIEW_TOKEN")
     metadata = [("authorization", f"Bearer {token}")] if token else []
+    tls = client_tls(
+        ca=args.tls_ca, cert=args.tls_cert, key=args.tls_key, tls=args.tls, environ=os.environ
+    )
     try:
         summary = import_file(
-            args.file, args.target, metadata=metadata, progress=not args.no_progress
+            args.file, args.target, metadata=metadata, progress=not args.no_progress, tls=tls
         )
-    except (ImportFailed, OSError) as exc:
+    except (ImportFailed, ClientTlsError, OSError) as exc:
         print(f"singleview import: {exc}", file=sys.stderr)
         return 2
     print(format_summary(summary))

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf import json_format
 
+from singleview import cli
+from singleview.client.channel import ClientTls, ClientTlsError, client_tls
 from singleview.config import ConfigError, SecuritySettings, Settings
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from tests.support.auth import Metadata, bearer, create_token
@@ -114,3 +117,48 @@ def test_an_unreadable_certificate_is_a_configuration_error(
     missing = replace(settings, security=replace(settings.security, tls_cert=tmp_path / "none"))
     with pytest.raises(ConfigError, match="SINGLEVIEW_TLS_CERT"):
         ServerThread(clean_database, missing).start()
+
+
+def _records_file(directory: Path) -> Path:
+    lines = [
+        json_format.MessageToJson(record("crm", f"r-{n}", phone(f"312555010{n}")), indent=None)
+        for n in range(3)
+    ]
+    path = directory / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_singleview_import_speaks_mutual_tls(
+    mtls_server: ServerThread,
+    certificates: Certificates,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    records = _records_file(tmp_path)
+    common = ["import", str(records), "--target", mtls_server.target, "--no-progress"]
+    client = [
+        "--tls-cert",
+        str(certificates.client_cert),
+        "--tls-key",
+        str(certificates.client_key),
+    ]
+
+    assert cli.main([*common, "--tls-ca", str(certificates.ca), *client]) == 0
+    assert "imported:  3" in capsys.readouterr().out
+
+    assert cli.main([*common, "--tls-ca", str(certificates.ca)]) == 2  # no client certificate
+    assert cli.main(common) == 2  # plaintext
+    assert "failed" in capsys.readouterr().err
+
+
+def test_import_tls_settings_come_from_flags_or_the_environment(
+    certificates: Certificates,
+) -> None:
+    environ = {"SINGLEVIEW_TLS_CA": str(certificates.ca)}
+    assert client_tls(environ={}) is None
+    assert client_tls(tls=True, environ={}) == ClientTls()
+    assert client_tls(environ=environ) == ClientTls(ca=certificates.ca)
+    assert client_tls(ca=Path("other.pem"), environ=environ) == ClientTls(ca=Path("other.pem"))
+    with pytest.raises(ClientTlsError, match="go together"):
+        ClientTls(cert=certificates.client_cert).credentials()

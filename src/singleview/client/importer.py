@@ -27,6 +27,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 from google.protobuf.timestamp_pb2 import Timestamp
 from tqdm import tqdm
 
+from singleview.client.channel import ClientTls, open_channel
 from singleview.v1 import common_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1 import identity_service_pb2_grpc as pb_grpc
@@ -496,6 +497,7 @@ def import_file(
     metadata: Sequence[tuple[str, str]] = (),
     progress: bool = True,
     stream: TextIO = sys.stderr,
+    tls: ClientTls | None = None,
 ) -> ImportSummary:
     """Stream every line of `path` through IdentityService.ImportRecords on `target`.
 
@@ -507,7 +509,7 @@ def import_file(
         total = _count_lines(path) if progress else None
         bar = _Progress(total, stream, enabled=progress)
         try:
-            return _import(feed, target, metadata, bar, total)
+            return _import(feed, target, tls, metadata, bar, total)
         finally:
             bar.close()
     finally:
@@ -517,6 +519,7 @@ def import_file(
 def _import(
     feed: _Feed,
     target: str,
+    tls: ClientTls | None,
     metadata: Sequence[tuple[str, str]],
     bar: _Progress,
     total: int | None,
@@ -525,7 +528,7 @@ def _import(
     tally = _Tally()
     started = time.monotonic()
     try:
-        with grpc.insecure_channel(target) as channel:
+        with open_channel(target, tls) as channel:
             _stream(pb_grpc.IdentityServiceStub(channel), feed, tally, bar, metadata)
     except grpc.RpcError as exc:
         if feed.read_error is not None:
