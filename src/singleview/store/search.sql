@@ -125,9 +125,15 @@ WITH ending AS MATERIALIZED (
 SELECT r.customer_id
 FROM ending AS e
 JOIN source_record AS r ON r.id = e.record_pk
-JOIN source_record AS named ON named.customer_id = r.customer_id
-JOIN search_name AS s ON s.record_pk = named.id
-WHERE s.lexemes @@ %(tsquery)s::tsquery
+CROSS JOIN LATERAL (
+    -- LIMIT keeps this a per-customer check: the planner cannot turn it into a join that
+    -- reads every Ann from the lexemes index, whatever the statistics say.
+    SELECT 1
+    FROM source_record AS named
+    JOIN search_name AS s ON s.record_pk = named.id
+    WHERE named.customer_id = r.customer_id AND s.lexemes @@ %(tsquery)s::tsquery
+    LIMIT 1
+) AS named_so
 LIMIT %(limit)s
 
 -- customers_by_email_local_part --
