@@ -46,14 +46,19 @@ def _garcias(identity: IdentityServiceStub) -> dict[str, str]:
     return names
 
 
+def _said(given_name: str = "", birth_date: str = "") -> common_pb2.PersonAttributes:
+    """What a caller answered."""
+    return common_pb2.PersonAttributes(given_name=given_name, birth_date=birth_date)
+
+
 def _context(
-    timeline: TimelineServiceStub, *identifiers: common_pb2.Identifier, **said: str
+    timeline: TimelineServiceStub, *identifiers: common_pb2.Identifier, given_name: str = ""
 ) -> tpb.Context:
     return timeline.GetContext(
         tpb.GetContextRequest(
             identifiers=list(identifiers),
             channel=common_pb2.CHANNEL_VOICE,
-            attributes=common_pb2.PersonAttributes(**said),
+            attributes=_said(given_name),
         )
     )
 
@@ -154,10 +159,10 @@ def test_twins_are_ambiguous_on_birth_date_and_separated_by_given_name(
         ).customer.name
     landline = phone("217 555 0177")
 
-    def lookup(**said: str) -> identity_service_pb2.LookupResponse:
+    def lookup(given_name: str = "", birth_date: str = "") -> identity_service_pb2.LookupResponse:
         return identity.Lookup(
             identity_service_pb2.LookupRequest(
-                identifiers=[landline], attributes=common_pb2.PersonAttributes(**said)
+                identifiers=[landline], attributes=_said(given_name, birth_date)
             )
         )
 
