@@ -116,12 +116,9 @@ class TimelineService:
                 decision = resolved.decision
 
         async def work(conn: Connection) -> RecordedInteraction:
-            recorded = await self._record_locked(conn, valid, contact, decision)
-            if valid.customer_id and valid.identifiers and not recorded.replayed:
-                await settle_household_contact(
-                    conn, valid.identifiers, recorded.customer_id, f"channel:{valid.source}"
-                )
-            return recorded
+            if valid.customer_id and valid.identifiers:
+                await self._settle(conn, valid)
+            return await self._record_locked(conn, valid, contact, decision)
 
         recorded = await self.database.in_transaction(work)
         if recorded.decision is Decision.AMBIGUOUS:
@@ -129,6 +126,17 @@ class TimelineService:
                 household_id, _ = await household_of(conn, recorded.customer_id)
             return replace(recorded, household_id=household_id)
         return recorded
+
+    @staticmethod
+    async def _settle(conn: Connection, valid: ValidRecord) -> None:
+        """The channel names a household member on the household's identifiers (the caller
+        answered who they are): the household's open conversations were theirs, and this
+        interaction may continue one."""
+        live = (await customer_store.resolve_names(conn, [valid.customer_id])).get(
+            valid.customer_id
+        )
+        if live is not None:
+            await settle_household_contact(conn, valid.identifiers, live, f"channel:{valid.source}")
 
     async def _record_locked(
         self, conn: Connection, valid: ValidRecord, contact: str | None, decision: Decision
