@@ -76,11 +76,15 @@ class Disambiguator:
         attributes: PersonAttributes,
         last4: Last4 | None,
         plain: LookupResult,
+        generic: frozenset[Identifier],
     ) -> LookupResult:
         """The plain answer, or the household's when the plain one links nobody. The candidates
         are the members holding the identifiers given (a member added by a steward who holds none
         of them is one only when nobody holds them)."""
-        found = await store.households_of_identifiers(conn, identifiers)
+        shared = [i for i in identifiers if i in generic]
+        if not shared:  # only generic identifiers can be a household's: no read needed
+            return plain
+        found = await store.households_of_identifiers(conn, shared)
         if not found:
             return plain
         household_id = sorted(found)[0]
@@ -89,14 +93,14 @@ class Disambiguator:
         household = await store.load_household(conn, household_id)
         if household is None:
             return plain
-        shared = frozenset(household.identifiers)
+        held = frozenset(household.identifiers)
         judged = await self._judge_members(conn, household.customer_ids(), identifiers, attributes)
         customers = await customer_store.load_customers(conn, [j.customer_id for j in judged])
         fitting = [
             j
             for j in judged
             if j.customer_id in customers
-            and _fits(j, customers[j.customer_id], attributes, last4, shared)
+            and _fits(j, customers[j.customer_id], attributes, last4, held)
         ]
         fitting.sort(key=lambda j: (-j.probability, j.customer_id))
         said = bool(asked_attributes(attributes, last4))
@@ -117,7 +121,7 @@ class Disambiguator:
             for j in fitting
         )
         question = best_question(
-            [customers[j.customer_id] for j in fitting], asked_attributes(attributes, last4), shared
+            [customers[j.customer_id] for j in fitting], asked_attributes(attributes, last4), held
         )
         return LookupResult(
             None,

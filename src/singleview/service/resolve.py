@@ -336,7 +336,7 @@ class ResolveService:
             )
             plain = await self._lookup_answer(conn, outcome)
             return await self.disambiguator.household_answer(
-                conn, identifiers, attributes, last4, plain
+                conn, identifiers, attributes, last4, plain, outcome.generic
             )
 
     async def _lookup_answer(self, conn: Connection, outcome: MatchOutcome) -> LookupResult:
