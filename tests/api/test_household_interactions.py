@@ -4,6 +4,8 @@ merges, splits and erasure."""
 
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
@@ -203,8 +205,25 @@ def test_membership_follows_a_merge_and_erasure_dissolves_a_household_of_one(
     )
     members = {m.customer for m in _household(profiles, household.name).members}
     assert members == {survivor.name, kims["Joon"]}
+    split = steward.SplitCustomer(
+        steward_service_pb2.SplitCustomerRequest(
+            name=survivor.name,
+            records=[common_pb2.SourceRecordRef(source="pos", record_id="min-2")],
+            reason="not the same person after all",
+        )
+    )
+    members = {m.customer for m in _household(profiles, household.name).members}
+    assert members == {split.remaining.name, kims["Joon"]}
+    assert split.split_off.name not in members
+    privacy = PrivacyServiceStub(channel)
+    exported = json.loads(
+        privacy.ExportCustomer(privacy_service_pb2.ExportCustomerRequest(name=kims["Joon"])).json
+    )
+    assert [m["household_id"] for m in exported["households"]] == [
+        household.name.removeprefix("households/")
+    ]
 
-    PrivacyServiceStub(channel).EraseCustomer(
+    privacy.EraseCustomer(
         privacy_service_pb2.EraseCustomerRequest(name=kims["Joon"], reason="ticket 12")
     )
     with pytest.raises(grpc.RpcError) as caught:

@@ -170,6 +170,9 @@ async def settle_household_contact(
     if placed is None or placed != (placed[0], MemberRole.MEMBER) or placed[0] not in found:
         return []
     contacts = await household_contacts(conn, placed[0])
+    if not contacts:
+        return []
+    await resolution.lock_customers(conn, set(contacts))
     conversations, interactions = await store.reattribute(
         conn, contacts, customer_id, open_only=True
     )
