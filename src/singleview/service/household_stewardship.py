@@ -10,7 +10,7 @@ service's `once`) and audited with ids only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,7 +87,7 @@ class HouseholdService:
         self,
         method: str,
         valid: ValidMembership,
-        change: Any,
+        change: Callable[[Connection, ValidMembership], Awaitable[dict[str, Any]]],
     ) -> dict[str, Any]:
         fields = {
             "household": valid.household_id,
@@ -98,8 +98,7 @@ class HouseholdService:
 
         async def work(conn: Connection) -> dict[str, Any]:
             async def run() -> dict[str, Any]:
-                result: dict[str, Any] = await change(conn, valid)
-                return result
+                return await change(conn, valid)
 
             return await self.stewardship.once(
                 conn, method, valid.request_id, fields, valid.actor, run
