@@ -56,6 +56,10 @@ METHOD_PERMISSIONS: dict[str, Permission] = {
     "/singleview.v1.StewardService/SplitCustomer": _P.SPLIT,
     "/singleview.v1.StewardService/ExplainCustomer": _P.EXPLAIN,
     "/singleview.v1.StewardService/ListAuditEvents": _P.READ_AUDIT,
+    "/singleview.v1.StewardService/AddHouseholdMember": _P.MANAGE_HOUSEHOLDS,
+    "/singleview.v1.StewardService/RemoveHouseholdMember": _P.MANAGE_HOUSEHOLDS,
+    "/singleview.v1.StewardService/ReattributeInteractions": _P.MANAGE_HOUSEHOLDS,
+    "/singleview.v1.ProfileService/GetHousehold": _P.READ_HOUSEHOLDS,
     "/singleview.v1.PrivacyService/EraseCustomer": _P.ERASE,
     "/singleview.v1.PrivacyService/ExportCustomer": _P.EXPORT,
 }

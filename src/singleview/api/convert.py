@@ -55,6 +55,14 @@ _EVIDENCE_TO_PB = {
 }
 
 
+def identifier_kind(kind: common_pb2.IdentifierKind.ValueType) -> IdentifierKind | None:
+    return _KIND_FROM_PB.get(kind)
+
+
+def identifier_kind_to_pb(kind: IdentifierKind | None) -> common_pb2.IdentifierKind.ValueType:
+    return _KIND_TO_PB[kind] if kind is not None else common_pb2.IDENTIFIER_KIND_UNSPECIFIED
+
+
 def raw_identifiers(identifiers: Iterable[common_pb2.Identifier]) -> tuple[RawIdentifier, ...]:
     return tuple(
         RawIdentifier(_KIND_FROM_PB.get(i.kind), i.namespace, i.value) for i in identifiers

@@ -7,8 +7,9 @@ from typing import Any
 
 import grpc
 
-from singleview.api import convert
+from singleview.api import convert, household_convert
 from singleview.domain.errors import DomainError, InvalidArgument
+from singleview.service.households import household_name
 from singleview.service.names import customer_name
 from singleview.service.resolve import ResolveService
 from singleview.v1 import identity_service_pb2 as pb
@@ -65,14 +66,20 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def Lookup(self, request: pb.LookupRequest, context: Context) -> pb.LookupResponse:
         result = await self.resolver.lookup(
-            convert.raw_identifiers(request.identifiers), convert.raw_attributes(request.attributes)
+            convert.raw_identifiers(request.identifiers),
+            convert.raw_attributes(request.attributes),
+            household_convert.raw_last4(request.last4),
         )
         response = pb.LookupResponse(
             found=result.customer is not None,
             decision=convert.DECISION_TO_PB[result.decision],
             evidence=[convert.evidence_to_pb(e) for e in result.evidence],
             candidates=[customer_name(i) for i in result.candidate_ids],
+            ranked_candidates=household_convert.candidates_to_pb(result.ambiguity),
+            household=household_name(result.household_id) if result.household_id else "",
         )
+        if result.ambiguity is not None and result.ambiguity.question is not None:
+            response.question.CopyFrom(household_convert.question_to_pb(result.ambiguity.question))
         if result.customer is not None:
             response.customer.CopyFrom(convert.customer_to_pb(result.customer))
         return response

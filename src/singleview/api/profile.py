@@ -9,9 +9,11 @@ import grpc
 from singleview.api import clienteling_convert as clienteling_pb
 from singleview.api import convert
 from singleview.api.auth import caller_of
+from singleview.api.household_convert import household_to_pb
 from singleview.domain.errors import FieldViolation, InvalidArgument
 from singleview.domain.security import ANONYMOUS, Role
 from singleview.service.clienteling import Clienteling
+from singleview.service.household_stewardship import HouseholdService
 from singleview.service.masking import mask_customer
 from singleview.service.profiles import ProfileService
 from singleview.v1 import common_pb2
@@ -28,9 +30,17 @@ def masked_for(context: Context) -> bool:
 
 
 class ProfileServicer(pb_grpc.ProfileServiceServicer):
-    def __init__(self, profiles: ProfileService, clienteling: Clienteling) -> None:
+    def __init__(
+        self, profiles: ProfileService, clienteling: Clienteling, households: HouseholdService
+    ) -> None:
         self.profiles = profiles
         self.clienteling = clienteling
+        self.households = households
+
+    async def GetHousehold(
+        self, request: pb.GetHouseholdRequest, context: Context
+    ) -> common_pb2.Household:
+        return household_to_pb(await self.households.get_household(request.name))
 
     async def GetCustomer(
         self, request: pb.GetCustomerRequest, context: Context

@@ -33,6 +33,7 @@ from singleview.matching.model import load_model
 from singleview.service import search_index
 from singleview.service.clienteling import Clienteling
 from singleview.service.events import EventHub
+from singleview.service.household_stewardship import HouseholdService
 from singleview.service.matcher import Matcher
 from singleview.service.privacy import PrivacyService
 from singleview.service.profiles import ProfileService
@@ -163,12 +164,13 @@ async def start_server(
         profiles,
         TimelineService(database, settings, resolver, timeline_settings),
     )
-    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
-        ProfileServicer(profiles, clienteling), server
-    )
     stewardship = StewardshipService(database, settings, matcher)
+    households = HouseholdService(database, settings, stewardship)
+    profile_service_pb2_grpc.add_ProfileServiceServicer_to_server(
+        ProfileServicer(profiles, clienteling, households), server
+    )
     steward_service_pb2_grpc.add_StewardServiceServicer_to_server(
-        StewardServicer(profiles, stewardship), server
+        StewardServicer(profiles, stewardship, households), server
     )
     privacy_service_pb2_grpc.add_PrivacyServiceServicer_to_server(
         PrivacyServicer(PrivacyService(database, settings)), server

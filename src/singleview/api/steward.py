@@ -9,7 +9,9 @@ import grpc
 
 from singleview.api import convert
 from singleview.api.actor import actor_of
+from singleview.api.household_convert import household_to_pb
 from singleview.domain.errors import FieldViolation, InvalidArgument
+from singleview.domain.households import MembershipChange
 from singleview.domain.records import SourceRecordRef
 from singleview.domain.stewardship import (
     AuditEvent,
@@ -26,10 +28,12 @@ from singleview.domain.stewardship import (
     SideBySide,
     SplitInput,
 )
+from singleview.service.household_stewardship import HouseholdService
 from singleview.service.names import customer_name
 from singleview.service.profiles import ProfileService
 from singleview.service.stewardship import StewardshipService
 from singleview.service.stewardship_validation import audit_event_name, review_task_name
+from singleview.service.timeline_validation import conversation_name, interaction_name
 from singleview.v1 import common_pb2
 from singleview.v1 import steward_service_pb2 as pb
 from singleview.v1 import steward_service_pb2_grpc as pb_grpc
@@ -136,9 +140,57 @@ def audit_event_to_pb(event: AuditEvent) -> pb.AuditEvent:
 
 
 class StewardServicer(pb_grpc.StewardServiceServicer):
-    def __init__(self, profiles: ProfileService, stewardship: StewardshipService) -> None:
+    def __init__(
+        self,
+        profiles: ProfileService,
+        stewardship: StewardshipService,
+        households: HouseholdService,
+    ) -> None:
         self.profiles = profiles
         self.stewardship = stewardship
+        self.households = households
+
+    async def AddHouseholdMember(
+        self, request: pb.AddHouseholdMemberRequest, context: Context
+    ) -> common_pb2.Household:
+        change = MembershipChange(
+            request.household,
+            request.customer,
+            request.reason,
+            request.request_id,
+            actor_of(context),
+        )
+        return household_to_pb(await self.households.add_member(change))
+
+    async def RemoveHouseholdMember(
+        self, request: pb.RemoveHouseholdMemberRequest, context: Context
+    ) -> common_pb2.Household:
+        change = MembershipChange(
+            request.household,
+            request.customer,
+            request.reason,
+            request.request_id,
+            actor_of(context),
+        )
+        return household_to_pb(await self.households.remove_member(change))
+
+    async def ReattributeInteractions(
+        self, request: pb.ReattributeInteractionsRequest, context: Context
+    ) -> pb.ReattributeInteractionsResponse:
+        change = MembershipChange(
+            request.household,
+            request.customer,
+            request.reason,
+            request.request_id,
+            actor_of(context),
+        )
+        conversations, interactions = await self.households.reattribute(
+            change, tuple(request.conversations)
+        )
+        return pb.ReattributeInteractionsResponse(
+            conversations=[conversation_name(c) for c in conversations],
+            interactions=[interaction_name(c, i) for c, i in interactions],
+        )
 
     async def ExplainCustomer(
         self, request: pb.ExplainCustomerRequest, context: Context

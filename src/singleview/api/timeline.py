@@ -10,6 +10,7 @@ import grpc
 from singleview.api import timeline_convert as convert
 from singleview.api.convert import DECISION_TO_PB
 from singleview.service.events import EventHub
+from singleview.service.households import household_name
 from singleview.service.names import customer_name
 from singleview.service.timeline import TimelineService
 from singleview.v1 import timeline_service_pb2 as pb
@@ -31,6 +32,7 @@ class TimelineServicer(pb_grpc.TimelineServiceServicer):
             interaction=convert.interaction_to_pb(recorded.interaction),
             customer=customer_name(recorded.customer_id),
             decision=DECISION_TO_PB[recorded.decision],
+            household=household_name(recorded.household_id) if recorded.household_id else "",
         )
 
     async def ListInteractions(

@@ -14,6 +14,7 @@ from singleview.api.convert import (
     timestamp,
     timestamp_to_datetime,
 )
+from singleview.api.household_convert import candidates_to_pb, question_to_pb, raw_last4
 from singleview.domain.errors import FieldViolation, InvalidArgument
 from singleview.domain.timeline import (
     Channel,
@@ -32,6 +33,7 @@ from singleview.domain.timeline import (
     RecordInteractionInput,
 )
 from singleview.domain.timeline import Context as DomainContext
+from singleview.service.households import household_name
 from singleview.service.names import customer_name
 from singleview.service.timeline_validation import conversation_name, interaction_name
 from singleview.v1 import common_pb2
@@ -163,6 +165,7 @@ def context_query(request: pb.GetContextRequest) -> ContextQuery:
         identifiers=raw_identifiers(request.identifiers),
         attributes=raw_attributes(request.attributes),
         channel=enum_from_pb(request.channel, CHANNEL_FROM_PB, "channel"),
+        last4=raw_last4(request.last4),
     )
 
 
@@ -220,9 +223,13 @@ def context_to_pb(context: DomainContext) -> pb.Context:
             escalate=p.escalate,
         ),
         evidence=[evidence_to_pb(e) for e in context.evidence],
+        candidates=candidates_to_pb(context.ambiguity),
+        household=household_name(context.household_id) if context.household_id else "",
     )
     if context.customer is not None:
         message.customer.CopyFrom(customer_to_pb(context.customer))
+    if context.ambiguity is not None and context.ambiguity.question is not None:
+        message.question.CopyFrom(question_to_pb(context.ambiguity.question))
     return message
 
 

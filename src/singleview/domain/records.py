@@ -6,8 +6,12 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from singleview.domain.identifiers import Identifier, RawIdentifier
+
+if TYPE_CHECKING:
+    from singleview.domain.households import Ambiguity
 
 
 @dataclass(frozen=True)
@@ -155,3 +159,7 @@ class LookupResult:
     decision: Decision
     evidence: tuple[Evidence, ...]
     candidate_ids: tuple[str, ...] = ()
+    household_id: str = ""
+    """The household the identifiers belong to, if any."""
+    ambiguity: Ambiguity | None = None
+    """DECISION_AMBIGUOUS: the candidates and what to ask."""

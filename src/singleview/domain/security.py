@@ -45,6 +45,9 @@ class Permission(enum.Enum):
     SPLIT = "customers.split"
     EXPLAIN = "customers.explain"
     READ_AUDIT = "audit.read"
+    READ_HOUSEHOLDS = "households.read"
+    MANAGE_HOUSEHOLDS = "households.manage"
+    """Add or remove members, re-attribute a household's interactions."""
     ERASE = "privacy.erase"
     EXPORT = "privacy.export"
     ADMINISTER = "admin"
@@ -62,6 +65,7 @@ _READS = frozenset(
         Permission.READ_REVIEWS,
         Permission.EXPLAIN,
         Permission.READ_AUDIT,
+        Permission.READ_HOUSEHOLDS,
     }
 )
 
@@ -84,7 +88,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.UPDATE_PREFERENCES,
         }
     ),
-    Role.STEWARD: _READS | {Permission.DECIDE_REVIEWS, Permission.MERGE, Permission.SPLIT},
+    Role.STEWARD: _READS
+    | {
+        Permission.DECIDE_REVIEWS,
+        Permission.MERGE,
+        Permission.SPLIT,
+        Permission.MANAGE_HOUSEHOLDS,
+    },
     Role.ADMIN: frozenset(Permission),
 }
 

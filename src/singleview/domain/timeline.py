@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from singleview.domain.errors import DomainError
+from singleview.domain.households import Ambiguity, RawLast4
 from singleview.domain.identifiers import RawIdentifier
 from singleview.domain.records import Customer, Decision, Evidence, RawPersonAttributes
 
@@ -190,6 +191,8 @@ class RecordedInteraction:
     customer_id: str
     decision: Decision
     replayed: bool = False
+    household_id: str = ""
+    """DECISION_AMBIGUOUS: the household whose interaction this is until re-attributed."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ class ContextQuery:
     identifiers: tuple[RawIdentifier, ...]
     attributes: RawPersonAttributes
     channel: Channel | None
+    last4: RawLast4 | None = None
+    """The answer to a LAST4 verification question."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,9 @@ class Context:
     recent_interactions: tuple[Interaction, ...] = ()
     reply_channel: Channel | None = None
     pressure: ContactPressure = field(default_factory=ContactPressure)
+    household_id: str = ""
+    ambiguity: Ambiguity | None = None
+    """DECISION_AMBIGUOUS: the candidates and the question that separates them."""
 
 
 class CustomerEventKind(enum.Enum):

@@ -5,6 +5,10 @@ link them (ResolveService.lookup), and an unknown or uncertain caller (DECISION_
 DECISION_REVIEW) gets `known=false` and no timeline, because showing a maybe-wrong person's
 history to a channel is worse than showing none.
 
+A household's contacts (calls from the shared landline nobody has named yet) are the
+household's: a member's context also shows their open conversations, and an ambiguous caller
+(DECISION_AMBIGUOUS) gets only those, with the candidates and the question to ask.
+
 "Open conversations" are the conversations the caller's next contact would continue: OPEN ones
 active within the conversation window, and ones CLOSED within the reopen window (a bot closed
 its chat a minute ago and a human agent takes the call: the agent must see that conversation).
@@ -16,14 +20,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from singleview.domain.errors import NotFound
-from singleview.domain.records import Customer, Decision, Evidence
+from singleview.domain.records import Customer, Decision, Evidence, LookupResult
 from singleview.domain.timeline import (
     Channel,
     ContactPressure,
     Context,
     ContextQuery,
+    Conversation,
     InteractionFilter,
 )
+from singleview.service.households import household_contacts, household_of
 from singleview.service.names import parse_customer_name
 from singleview.service.preferences import choose_reply_channel
 from singleview.service.resolve import ResolveService
@@ -80,13 +86,43 @@ class ContextReader:
         if request.customer:
             customer_id = parse_customer_name(request.customer, "customer")
             return await self._for_named(request.customer, customer_id, request.channel)
-        found = await self.resolver.lookup(request.identifiers, request.attributes)
+        found = await self.resolver.lookup(request.identifiers, request.attributes, request.last4)
         if found.customer is None or found.decision is Decision.REVIEW:
-            return Context(known=False, decision=found.decision, evidence=found.evidence)
+            return await self._unknown(found)
         async with self.database.connection() as conn:
             return await self._context(
                 conn, found.customer, found.decision, found.evidence, request.channel
             )
+
+    async def _unknown(self, found: LookupResult) -> Context:
+        """No one for sure: no member's history, only the household's own open conversations
+        (contacts nobody has named yet), so every channel sees the call in progress."""
+        conversations: tuple[Conversation, ...] = ()
+        if found.household_id:
+            async with self.database.connection() as conn:
+                contacts = await household_contacts(conn, found.household_id)
+                conversations = tuple(s.conversation for s in await self._resumable(conn, contacts))
+        return Context(
+            known=False,
+            decision=found.decision,
+            evidence=found.evidence,
+            open_conversations=conversations,
+            household_id=found.household_id,
+            ambiguity=found.ambiguity,
+        )
+
+    async def _resumable(self, conn: Connection, ids: list[str]) -> list[store.ConversationSummary]:
+        if not ids:
+            return []
+        s = self.settings
+        now = datetime.now(UTC)
+        return await store.resumable_conversations(
+            conn,
+            ids,
+            open_since=now - s.conversation_window,
+            closed_since=now - s.reopen_window,
+            limit=s.max_open_conversations,
+        )
 
     async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
         async with self.database.connection() as conn:
@@ -109,13 +145,8 @@ class ContextReader:
         s = self.settings
         now = datetime.now(UTC)
         ids = await store.timeline_customers(conn, customer.id)
-        summaries = await store.resumable_conversations(
-            conn,
-            ids,
-            open_since=now - s.conversation_window,
-            closed_since=now - s.reopen_window,
-            limit=s.max_open_conversations,
-        )
+        household_id, contacts = await household_of(conn, customer.id)
+        summaries = await self._resumable(conn, [*ids, *contacts])
         active = await store.active_interactions(
             conn, ids, now - s.active_contact_window, channel, s.max_active_contacts
         )
@@ -135,6 +166,7 @@ class ContextReader:
             recent_interactions=tuple(recent),
             reply_channel=await self._reply_channel(conn, ids),
             pressure=pressure,
+            household_id=household_id,
         )
 
     async def _reply_channel(self, conn: Connection, ids: list[str]) -> Channel | None:

@@ -147,7 +147,7 @@ class Matcher:
         linked = [j for j in judgements if j.verdict is Verdict.LINK]
         if len(linked) < 2:
             return set(), judgements
-        by_customer = self._by_customer([j.customer_id for j in linked], records, generic)
+        by_customer = self.candidate_records([j.customer_id for j in linked], records, generic)
         strangers: set[str] = set()
         for n, a in enumerate(linked):
             for b in linked[n + 1 :]:
@@ -198,7 +198,7 @@ class Matcher:
         return [c for c in ordered if c != own_customer][: self.settings.max_candidate_customers]
 
     @staticmethod
-    def _by_customer(
+    def candidate_records(
         candidates: Iterable[str],
         records: list[match_store.StoredCandidate],
         generic: set[Identifier],
@@ -231,7 +231,7 @@ class Matcher:
         incoming = build_profile(
             target.attributes, [i for i in target.identifiers if i not in generic]
         )
-        by_customer = self._by_customer(candidates, records, generic)
+        by_customer = self.candidate_records(candidates, records, generic)
         frozen_generic = frozenset(generic)
         return [
             judge(

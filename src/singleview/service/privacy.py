@@ -33,6 +33,7 @@ from singleview.matching.generic import placeholders_among
 from singleview.service.names import customer_name, new_id, parse_customer_name
 from singleview.service.validation import check_text
 from singleview.store import customers as customer_store
+from singleview.store import households as household_store
 from singleview.store import privacy as store
 from singleview.store.database import Connection, Database, RetryableConflict
 from singleview.store.events import notify
@@ -150,6 +151,7 @@ class PrivacyService:
         scope = await store.scope_of(conn, live)
         identifiers = await self._lock(conn, scope)
         suppressed = await self._suppressible(conn, identifiers, scope)
+        await household_store.forget_customers(conn, scope.customer_ids)
         deleted = await store.delete_scope(conn, scope)
         erasure_id = new_id()
         key = await store.suppression_key(conn)

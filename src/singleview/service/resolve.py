@@ -13,11 +13,12 @@ erased customers are checked once the locks are held (service/privacy.py, Suppre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from singleview.config import Settings
 from singleview.domain.errors import Aborted, ViolationCollector
+from singleview.domain.households import RawLast4
 from singleview.domain.identifiers import Identifier, RawIdentifier
 from singleview.domain.records import (
     Decision,
@@ -33,8 +34,14 @@ from singleview.domain.records import (
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import Judgement, Verdict, comparison_evidence
 from singleview.matching.profile import build_profile
+from singleview.service.ambiguity import Disambiguator
 from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
 from singleview.service.golden import refresh_golden
+from singleview.service.households import (
+    is_named,
+    refresh_households,
+    refresh_households_of_customers,
+)
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
 from singleview.service.names import new_customer_id, new_id
 from singleview.service.privacy import SuppressionGuard
@@ -44,9 +51,11 @@ from singleview.service.stewardship_rules import held_apart, kept_apart_evidence
 from singleview.service.validation import (
     check_attributes,
     check_identifiers,
+    check_last4,
     validate_resolve_input,
 )
 from singleview.store import customers as customer_store
+from singleview.store import households as household_store
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship as steward_store
@@ -67,6 +76,8 @@ class _Plan:
     reviews: list[Judgement]
     apart: set[frozenset[str]]
     """Customer pairs a steward kept apart: never merged, and no review raised for them again."""
+    generic: frozenset[Identifier] = frozenset()
+    """The record's generic identifiers: the ones that may make or grow a household."""
 
 
 def _evidence(
@@ -82,7 +93,14 @@ def _evidence(
     return tuple(items)
 
 
-def _plan(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> _Plan:
+def _plan(
+    outcome: MatchOutcome, own_customer: str | None, matcher: Matcher, record: SourceRecord
+) -> _Plan:
+    plan = _plan_links(outcome, own_customer, matcher)
+    return replace(plan, generic=frozenset(record.identifiers) & outcome.generic)
+
+
+def _plan_links(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> _Plan:
     evidence = _evidence(outcome, own_customer, matcher)
     linked = {j.customer_id for j in outcome.with_verdict(Verdict.LINK)}
     linked |= {own_customer} if own_customer else set()
@@ -106,6 +124,7 @@ class ResolveService:
         self.settings = settings
         self.matcher = matcher
         self.suppression = SuppressionGuard(settings.privacy.suppressed_identifiers)
+        self.disambiguator = Disambiguator(matcher)
 
     async def resolve(self, request: ResolveInput) -> ResolveResult:
         with tracer.start_as_current_span("resolve.normalize") as span:
@@ -153,7 +172,9 @@ class ResolveService:
             await self._learn_generic(conn, outcome.newly_generic)
             outcome = await self.matcher.match(conn, target, lock=True)
         with tracer.start_as_current_span("resolve.decide") as span:
-            plan = _plan(outcome, own_customer, self.matcher)
+            plan = await self._household_contact(
+                conn, record, _plan(outcome, own_customer, self.matcher, record)
+            )
             span.set_attributes(
                 {
                     "singleview.decision": plan.decision.name,
@@ -172,7 +193,7 @@ class ResolveService:
         stored: store.StoredRecord | None,
         plan: _Plan,
     ) -> ResolveResult:
-        if plan.decision in (Decision.NEW, Decision.REVIEW):
+        if plan.decision in (Decision.NEW, Decision.REVIEW, Decision.AMBIGUOUS):
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
             await self._merge(conn, plan, record)
@@ -189,6 +210,8 @@ class ResolveService:
         await index_record_name(conn, pk, record.attributes)
         await self._open_reviews(conn, pk, plan)
         await self._refresh_golden(conn, plan.customer_id)
+        if plan.generic:
+            await refresh_households(conn, plan.generic)
         customer = (await customer_store.load_customers(conn, [plan.customer_id]))[plan.customer_id]
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
         return ResolveResult(
@@ -198,6 +221,7 @@ class ResolveService:
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
         await store.merge_customers(conn, plan.customer_id, plan.losers)
         await timeline_store.follow_merge(conn, plan.customer_id, plan.losers)
+        await household_store.follow_merge(conn, plan.customer_id, plan.losers)
         await steward_store.obsolete_tasks_within(conn, plan.customer_id)
         await store.insert_audit_event(
             conn,
@@ -211,6 +235,17 @@ class ResolveService:
                 "record": [record.ref.source, record.ref.record_id],
             },
         )
+
+    @staticmethod
+    async def _household_contact(conn: Connection, record: SourceRecord, plan: _Plan) -> _Plan:
+        """A nameless record that proves no one, on a household's identifier: whoever called
+        from the landline. It stays its own customer (a contact of the household, never merged
+        into a member) and the answer says it is ambiguous."""
+        if plan.decision is not Decision.NEW or not plan.generic or is_named(record.attributes):
+            return plan
+        if not await household_store.households_of_identifiers(conn, sorted(plan.generic)):
+            return plan
+        return replace(plan, decision=Decision.AMBIGUOUS)
 
     async def _open_reviews(self, conn: Connection, record_pk: int, plan: _Plan) -> None:
         for judgement in plan.reviews:
@@ -244,7 +279,7 @@ class ResolveService:
                 )
         holders = await store.customers_of_identifiers(conn, tuple(newly))
         for customer_id in sorted(holders):
-            for changed in [
+            changed = [
                 customer_id,
                 *await recluster(
                     conn,
@@ -252,8 +287,11 @@ class ResolveService:
                     self.matcher,
                     "an identifier it was linked through is generic",
                 ),
-            ]:
-                await self._refresh_golden(conn, changed)
+            ]
+            for customer in changed:
+                await self._refresh_golden(conn, customer)
+            if len(changed) > 1:
+                await refresh_households_of_customers(conn, changed)
 
     async def _answer_stored(
         self, conn: Connection, stored: store.StoredRecord, outcome: RecordOutcome
@@ -273,9 +311,14 @@ class ResolveService:
         await refresh_golden(conn, customer_id, self.settings.survivorship)
 
     async def lookup(
-        self, raw_identifiers: Sequence[RawIdentifier], raw_attributes: RawPersonAttributes
+        self,
+        raw_identifiers: Sequence[RawIdentifier],
+        raw_attributes: RawPersonAttributes,
+        raw_last4: RawLast4 | None = None,
     ) -> LookupResult:
-        """What a Resolve of these identifiers and attributes would link to; reads only."""
+        """What a Resolve of these identifiers and attributes would link to; reads only. When
+        that is nobody and the identifiers are a household's, which member (service/ambiguity.py).
+        """
         errors = ViolationCollector()
         identifiers = check_identifiers(
             errors, raw_identifiers, self.settings.limits, self.settings.normalization
@@ -283,6 +326,7 @@ class ResolveService:
         attributes = check_attributes(
             errors, "attributes", raw_attributes, self.settings.limits, datetime.now(UTC).date()
         )
+        last4 = check_last4(errors, raw_last4)
         if not raw_identifiers and attributes == PersonAttributes():
             errors.add("identifiers", "give at least one identifier or person attribute")
         errors.raise_if_any()
@@ -290,7 +334,10 @@ class ResolveService:
             outcome = await self.matcher.match(
                 conn, MatchInput(identifiers, attributes), lock=False
             )
-            return await self._lookup_answer(conn, outcome)
+            plain = await self._lookup_answer(conn, outcome)
+            return await self.disambiguator.household_answer(
+                conn, identifiers, attributes, last4, plain, outcome.generic
+            )
 
     async def _lookup_answer(self, conn: Connection, outcome: MatchOutcome) -> LookupResult:
         linked = outcome.with_verdict(Verdict.LINK)

@@ -157,7 +157,7 @@ class StewardshipService:
     async def get_review_task(self, name: str) -> ReviewTaskDetail:
         return await self.queue.get_review_task(name)
 
-    async def _once(
+    async def once(
         self,
         conn: Connection,
         method: str,
@@ -189,7 +189,7 @@ class StewardshipService:
         fields = {"task": valid.task_id, "verdict": valid.verdict.value, "reason": valid.reason}
 
         async def work(conn: Connection) -> ReviewTask:
-            await self._once(
+            await self.once(
                 conn,
                 "DecideReviewTask",
                 valid.request_id,
@@ -265,7 +265,7 @@ class StewardshipService:
                 )
                 return {"customer": survivor}
 
-            result = await self._once(
+            result = await self.once(
                 conn, "MergeCustomers", valid.request_id, fields, valid.actor, change
             )
             return await _load(conn, str(result["customer"]))
@@ -294,7 +294,7 @@ class StewardshipService:
                     "restored": outcome.restored,
                 }
 
-            result = await self._once(
+            result = await self.once(
                 conn, "SplitCustomer", valid.request_id, fields, valid.actor, change
             )
             return SplitResult(

@@ -15,7 +15,9 @@ from singleview.config import Settings
 from singleview.domain.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from singleview.domain.records import Decision, Evidence, EvidenceKind, SourceRecordRef
 from singleview.service.golden import refresh_golden
+from singleview.service.households import refresh_households_of_customers
 from singleview.service.names import customer_name, new_customer_id, new_id
+from singleview.store import households as household_store
 from singleview.store import resolution
 from singleview.store import stewardship as steward_store
 from singleview.store import stewardship_links as links
@@ -50,6 +52,7 @@ async def merge(
     held = await links.record_refs_of_customers(conn, ordered)
     await resolution.merge_customers(conn, survivor, losers)
     await timeline_store.follow_merge(conn, survivor, losers)
+    await household_store.follow_merge(conn, survivor, losers)
     await links.insert_must_link(conn, new_id(), [pk for c in ordered for pk, _ in held[c]])
     await steward_store.obsolete_tasks_within(conn, survivor)
     await refresh_golden(conn, survivor, settings.survivorship)
@@ -133,6 +136,7 @@ async def split(
     await links.partition_must_links(conn, moving, target)
     for changed in (customer_id, target):
         await refresh_golden(conn, changed, settings.survivorship)
+    await refresh_households_of_customers(conn, [customer_id, target])
     await _audit_split(conn, customer_id, target, held, set(moving), restored, actor, reason)
     return SplitOutcome(target, restored)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from singleview.config import Limits
 from singleview.domain.errors import FieldViolation, InvalidArgument, ViolationCollector
+from singleview.domain.households import MembershipChange
 from singleview.domain.records import SourceRecordRef
 from singleview.domain.stewardship import (
     AuditQuery,
@@ -19,6 +21,7 @@ from singleview.domain.stewardship import (
     SplitInput,
 )
 from singleview.service.names import parse_customer_name
+from singleview.service.timeline_validation import check_conversation_id
 from singleview.service.validation import check_text
 
 _REVIEW_TASK_NAME = re.compile(r"^reviewTasks/([0-9a-z]{1,64})$")
@@ -26,6 +29,50 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$")
 MAX_MERGED = 20
 """Customers one MergeCustomers may name: a steward merges a few, not a crowd."""
 MAX_SPLIT_RECORDS = 500
+
+
+_HOUSEHOLD_NAME = re.compile(r"^households/([0-9a-z]{1,64})$")
+
+
+def parse_household_name(name: str, field_path: str = "household") -> str:
+    """The id in `households/{id}`; INVALID_ARGUMENT naming `field_path` otherwise."""
+    match = _HOUSEHOLD_NAME.match(name)
+    if match is None:
+        description = "required" if not name else "must look like households/{household_id}"
+        raise InvalidArgument([FieldViolation(field_path, description)])
+    return match.group(1)
+
+
+@dataclass(frozen=True)
+class ValidMembership:
+    household_id: str
+    customer_id: str
+    reason: str
+    request_id: str
+    actor: str
+    conversation_ids: tuple[str, ...] = ()
+
+
+def validate_membership(
+    change: MembershipChange, limits: Limits, conversations: Sequence[str] = ()
+) -> ValidMembership:
+    """A steward's household change: names, a reason, an optional request_id."""
+    errors = ViolationCollector()
+    household_id = ""
+    try:
+        household_id = parse_household_name(change.household)
+    except InvalidArgument as exc:
+        errors.violations += exc.violations
+    customer_id = _customer_id(errors, "customer", change.customer)
+    reason = _reason(errors, change.reason, limits)
+    request_id = _request_id(errors, change.request_id)
+    if len(conversations) > MAX_SPLIT_RECORDS:
+        errors.add("conversations", f"at most {MAX_SPLIT_RECORDS} conversations")
+    ids = tuple(
+        check_conversation_id(errors, f"conversations[{n}]", c) for n, c in enumerate(conversations)
+    )
+    errors.raise_if_any()
+    return ValidMembership(household_id, customer_id, reason, request_id, change.actor, ids)
 
 
 def review_task_name(task_id: str) -> str:

@@ -12,6 +12,7 @@ attachment race-free and holds a merge or split of that customer off until they 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from singleview.config import Settings
@@ -32,6 +33,7 @@ from singleview.domain.timeline import (
     RecordInteractionInput,
 )
 from singleview.service.context import ContextReader
+from singleview.service.households import household_of, settle_household_contact
 from singleview.service.names import new_id, parse_customer_name
 from singleview.service.resolve import ResolveService
 from singleview.service.timeline_settings import TimelineSettings
@@ -93,7 +95,14 @@ class TimelineService:
         async with self.database.connection() as conn:
             stored = await store.interaction_by_event(conn, valid.source, valid.source_event_id)
         if stored is not None:
-            return RecordedInteraction(stored[0], stored[0].customer_id, stored[1], replayed=True)
+            replayed = RecordedInteraction(
+                stored[0], stored[0].customer_id, stored[1], replayed=True
+            )
+            if stored[1] is Decision.AMBIGUOUS:
+                async with self.database.connection() as conn:
+                    household_id, _ = await household_of(conn, stored[0].customer_id)
+                return replace(replayed, household_id=household_id)
+            return replayed
         contact: str | None = None
         decision = Decision.LINKED
         if not valid.customer_id:
@@ -107,9 +116,27 @@ class TimelineService:
                 decision = resolved.decision
 
         async def work(conn: Connection) -> RecordedInteraction:
+            if valid.customer_id and valid.identifiers:
+                await self._settle(conn, valid)
             return await self._record_locked(conn, valid, contact, decision)
 
-        return await self.database.in_transaction(work)
+        recorded = await self.database.in_transaction(work)
+        if recorded.decision is Decision.AMBIGUOUS:
+            async with self.database.connection() as conn:
+                household_id, _ = await household_of(conn, recorded.customer_id)
+            return replace(recorded, household_id=household_id)
+        return recorded
+
+    @staticmethod
+    async def _settle(conn: Connection, valid: ValidRecord) -> None:
+        """The channel names a household member on the household's identifiers (the caller
+        answered who they are): the household's open conversations were theirs, and this
+        interaction may continue one."""
+        live = (await customer_store.resolve_names(conn, [valid.customer_id])).get(
+            valid.customer_id
+        )
+        if live is not None:
+            await settle_household_contact(conn, valid.identifiers, live, f"channel:{valid.source}")
 
     async def _record_locked(
         self, conn: Connection, valid: ValidRecord, contact: str | None, decision: Decision

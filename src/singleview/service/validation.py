@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from singleview.config import Limits, NormalizationSettings
 from singleview.domain.errors import ViolationCollector
+from singleview.domain.households import Last4, RawLast4
 from singleview.domain.identifiers import Identifier, IdentifierError, RawIdentifier
 from singleview.domain.records import (
     PersonAttributes,
@@ -65,6 +66,20 @@ def check_identifiers(
         except IdentifierError as exc:
             errors.add(f"{item}.{exc.part}", exc.message)
     return tuple(normalized)
+
+
+def check_last4(errors: ViolationCollector, raw: RawLast4 | None) -> Last4 | None:
+    """The answer to a LAST4 question: a kind and exactly four digits; None when not given."""
+    if raw is None or (raw.kind is None and not raw.digits):
+        return None
+    digits_ok = len(raw.digits) == 4 and raw.digits.isascii() and raw.digits.isdigit()
+    if raw.kind is None:
+        errors.add("last4.kind", "required with last4.digits")
+    if not digits_ok:
+        errors.add("last4.digits", "must be exactly four digits")
+    if raw.kind is None or not digits_ok:
+        return None
+    return Last4(raw.kind, raw.digits)
 
 
 def check_birth_date(errors: ViolationCollector, path: str, value: str, today: date) -> date | None:

@@ -171,6 +171,7 @@ _EXPORT_PARTS = (
     ("review_tasks", "export_review_tasks"),
     ("preferences", "export_preferences"),
     ("consents", "export_consents"),
+    ("households", "export_households"),
     ("audit_events", "export_audit_events"),
 )
 

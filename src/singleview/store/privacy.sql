@@ -164,6 +164,13 @@ SELECT to_jsonb(p) FROM customer_preference AS p
 WHERE p.customer_id = ANY(%(ids)s::text[])
 ORDER BY p.update_time
 
+-- export_households --
+-- The person's own membership rows (household id, role, origin, evidence); other members are
+-- other people's data.
+SELECT to_jsonb(m) FROM household_member AS m
+WHERE m.customer_id = ANY(%(ids)s::text[])
+ORDER BY m.create_time
+
 -- export_consents --
 SELECT to_jsonb(c) FROM customer_consent AS c
 WHERE c.customer_id = ANY(%(ids)s::text[])

@@ -1,0 +1,193 @@
+"""Finding households: customers who share a generic identifier and an address or family name.
+
+Runs inside the transaction of whatever changed who holds the identifier (a resolve, a merge, a
+split). For one learned-generic identifier (placeholders never count):
+- held by more than SMALL_GROUP customers, it is a crowd's (a store's default phone typed for
+  walk-ins): it leaves every household and never makes one;
+- otherwise its named holders that share a family name or an address with another holder are
+  members of one household (an existing one of theirs, else a new one), unless a steward removed
+  them; nameless holders (a call from the landline, a family mailbox with no name) are the
+  household's contacts, whose interactions are the household's until re-attributed.
+Households only ever link: nothing here moves a record or an interaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from singleview.domain.households import MemberOrigin, MemberRole
+from singleview.domain.identifiers import Identifier
+from singleview.domain.records import Customer, Evidence, EvidenceKind, PersonAttributes
+from singleview.matching.levels import MatchProfile
+from singleview.matching.profile import build_profile
+from singleview.service.matcher import SMALL_GROUP
+from singleview.service.names import new_id
+from singleview.store import customers as customer_store
+from singleview.store import households as store
+from singleview.store import matching as match_store
+from singleview.store import resolution
+from singleview.store.database import Connection
+
+HOLDER_RECORDS = 40
+"""Newest records of an identifier read to count its holders: enough for a household's few
+members with several records each, bounded for a store phone held by thousands."""
+
+HOUSEHOLD_PREFIX = "households/"
+
+
+def household_name(household_id: str) -> str:
+    return HOUSEHOLD_PREFIX + household_id
+
+
+def is_named(attributes: PersonAttributes) -> bool:
+    return bool(attributes.given_name or attributes.family_name or attributes.full_name)
+
+
+def _related(a: MatchProfile, b: MatchProfile) -> bool:
+    """The same street address, or the same family name where no postal codes disagree: what
+    makes sharers a family. Two walk-ins who happen to share a family name but live apart are
+    strangers on a store's phone."""
+    if a.street and (a.house_number, a.street, a.postal_code) == (
+        b.house_number,
+        b.street,
+        b.postal_code,
+    ):
+        return True
+    apart = bool(a.postal_code and b.postal_code and a.postal_code != b.postal_code)
+    return bool(a.family) and a.family == b.family and not apart
+
+
+def household_people(customers: Sequence[Customer]) -> list[str]:
+    """The named customers related to at least one other of them, in the given order."""
+    named = [c for c in customers if is_named(c.golden)]
+    profiles = {c.id: build_profile(c.golden, []) for c in named}
+    return [
+        c.id
+        for c in named
+        if any(o.id != c.id and _related(profiles[c.id], profiles[o.id]) for o in named)
+    ]
+
+
+def _evidence(identifier: Identifier, others: int) -> tuple[Evidence, ...]:
+    kind = identifier.kind.value.lower().replace("_", " ")
+    return (
+        Evidence(
+            EvidenceKind.IDENTIFIER_MATCH,
+            f"shares a {kind} and an address or family name with {others} other member(s)",
+            identifier=identifier,
+        ),
+    )
+
+
+async def refresh_households(conn: Connection, identifiers: Iterable[Identifier]) -> None:
+    """Re-derive the households of these identifiers (those learned generic)."""
+    learned = await match_store.generic_among(conn, tuple(set(identifiers)))
+    for identifier in sorted(learned):
+        await _refresh_identifier(conn, identifier)
+
+
+async def refresh_households_of_customers(conn: Connection, customer_ids: Sequence[str]) -> None:
+    """After a split or a steward's change: the households of every identifier they hold."""
+    customers = await customer_store.load_customers(conn, list(customer_ids))
+    await refresh_households(conn, {i for c in customers.values() for i in c.identifiers})
+
+
+async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
+    holders = await resolution.customers_of_identifiers_bounded(conn, (identifier,), HOLDER_RECORDS)
+    if len(holders) > SMALL_GROUP:
+        await store.dissolve_small(conn, set(await store.delete_identifier(conn, identifier)))
+        return
+    customers = await customer_store.load_customers(conn, sorted(holders))
+    ordered = [customers[c] for c in sorted(customers, key=lambda c: customers[c].create_time)]
+    people = household_people(ordered)
+    if len(people) < 2:
+        return
+    contacts = [c.id for c in ordered if not is_named(c.golden)]
+    placed = await store.households_of_customers(conn, [*people, *contacts])
+    theirs = sorted({placed[c][0] for c in people if c in placed})
+    theirs += sorted(await store.households_of_identifiers(conn, [identifier]))
+    if theirs:
+        household_id = theirs[0]
+    else:
+        household_id = new_id()
+        await store.insert_household(conn, household_id)
+    excluded = await store.excluded_customers(conn, household_id)
+    evidence = _evidence(identifier, len(people) - 1)
+    for customer_id in people:
+        if customer_id in excluded:
+            continue
+        where = placed.get(customer_id)
+        if where is None:
+            await store.insert_member(
+                conn,
+                household_id,
+                customer_id,
+                MemberRole.MEMBER,
+                MemberOrigin.SHARED_IDENTIFIER,
+                evidence,
+            )
+        elif where == (household_id, MemberRole.CONTACT):
+            await store.promote_member(
+                conn, household_id, customer_id, MemberOrigin.SHARED_IDENTIFIER, evidence
+            )
+    for customer_id in contacts:
+        if customer_id not in placed and customer_id not in excluded:
+            await store.insert_member(
+                conn,
+                household_id,
+                customer_id,
+                MemberRole.CONTACT,
+                MemberOrigin.SHARED_IDENTIFIER,
+                evidence,
+            )
+    await store.insert_identifier(conn, household_id, identifier)
+    await store.touch(conn, household_id)
+
+
+async def household_contacts(conn: Connection, household_id: str) -> list[str]:
+    """The household's nameless contacts: whose conversations are the household's."""
+    household = await store.load_household(conn, household_id)
+    return household.customer_ids(MemberRole.CONTACT) if household is not None else []
+
+
+async def household_of(conn: Connection, customer_id: str) -> tuple[str, list[str]]:
+    """(household id, its contacts) of a customer; ("", []) outside any household."""
+    placed = (await store.households_of_customers(conn, [customer_id])).get(customer_id)
+    if placed is None:
+        return "", []
+    contacts = await household_contacts(conn, placed[0])
+    return placed[0], [c for c in contacts if c != customer_id]
+
+
+async def settle_household_contact(
+    conn: Connection, identifiers: Sequence[Identifier], customer_id: str, actor: str
+) -> list[str]:
+    """A channel named the customer on a household's identifiers (the caller answered the
+    question): the household's open conversations were theirs. Moves them, audited; returns the
+    conversation ids moved."""
+    found = await store.households_of_identifiers(conn, identifiers)
+    placed = (await store.households_of_customers(conn, [customer_id])).get(customer_id)
+    if placed is None or placed != (placed[0], MemberRole.MEMBER) or placed[0] not in found:
+        return []
+    contacts = await household_contacts(conn, placed[0])
+    if not contacts:
+        return []
+    await resolution.lock_customers(conn, set(contacts))
+    conversations, interactions = await store.reattribute(
+        conn, contacts, customer_id, open_only=True
+    )
+    if conversations:
+        await resolution.insert_audit_event(
+            conn,
+            action="REATTRIBUTE",
+            actor=actor,
+            customers=[customer_id],
+            reason="the channel named the household member on the household's identifiers",
+            after={
+                "household": placed[0],
+                "customer": customer_id,
+                "conversations": conversations,
+                "interactions": interactions,
+            },
+        )
+    return conversations
