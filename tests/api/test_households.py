@@ -217,3 +217,31 @@ def test_a_bad_last4_answer_names_the_field(identity: IdentityServiceStub) -> No
     error = rich_error(caught.value)
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert set(error.violations) == {"last4.kind", "last4.digits"}
+
+
+def test_a_named_record_on_the_shared_line_links_to_the_member_it_names(
+    identity: IdentityServiceStub,
+) -> None:
+    garcias = _garcias(identity)
+
+    walk_in = identity.Resolve(
+        record("pos", "p1", phone(LANDLINE), given_name="Luis", family_name="Garcia")
+    )
+
+    assert walk_in.decision == common_pb2.DECISION_LINKED
+    assert walk_in.customer.name == garcias["Luis"]
+
+
+def test_a_named_record_on_the_shared_line_seen_first_is_joined_by_its_person(
+    identity: IdentityServiceStub,
+) -> None:
+    walk_in = identity.Resolve(
+        record("pos", "p1", phone(LANDLINE), given_name="Luis", family_name="Garcia")
+    )
+
+    garcias = _garcias(identity)
+
+    after = identity.Resolve(
+        record("pos", "p1", phone(LANDLINE), given_name="Luis", family_name="Garcia")
+    )
+    assert after.customer.name == garcias["Luis"], (walk_in.customer.name, garcias)
