@@ -14,10 +14,13 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from singleview.domain.errors import Aborted, DeadlineExceeded, DomainError, Internal, Unavailable
+from singleview.store.deadlines import time_remaining
+from singleview.store.sql import query
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_FILE = "database.sql"
 Connection = psycopg.AsyncConnection[TupleRow]
 
 
@@ -27,13 +30,47 @@ class RetryableConflict(Exception):
 
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, RetryableConflict)
 
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+"""The longest a call waits for a pooled connection when it has no nearer deadline; past it
+the call answers UNAVAILABLE (the pool is exhausted or the database cannot be reached)."""
+
+_ANSWER_MARGIN = 0.1
+"""The share of a caller's remaining time kept back when waiting for a connection or running a
+statement, so the server's own answer (UNAVAILABLE, retryable, for an unreachable database;
+DEADLINE_EXCEEDED with its reason for a cancelled statement) reaches the caller before the
+caller's own timer ends the call without details."""
+
+
+def _deadline_passed() -> DeadlineExceeded:
+    return DeadlineExceeded("the deadline passed before the database answered")
+
+
+def _acquire_timeout() -> float:
+    """How long to wait for a connection: ACQUIRE_TIMEOUT_SECONDS, or less near a deadline."""
+    remaining = time_remaining()
+    if remaining is None:
+        return ACQUIRE_TIMEOUT_SECONDS
+    if remaining <= 0:
+        raise _deadline_passed()
+    return min(ACQUIRE_TIMEOUT_SECONDS, remaining * (1 - _ANSWER_MARGIN))
+
+
+def _statement_timeout() -> str | None:
+    """The caller's remaining time as a `statement_timeout` value, or None without a deadline."""
+    remaining = time_remaining()
+    if remaining is None:
+        return None
+    if remaining <= 0:
+        raise _deadline_passed()
+    return f"{max(1, int(remaining * (1 - _ANSWER_MARGIN) * 1000))}ms"
+
 
 def to_domain_error(exc: psycopg.Error | PoolTimeout) -> DomainError:
     """Map a database error to what a client may see; never leaks SQL or values."""
     if isinstance(exc, PoolTimeout):
         return Unavailable("no database connection available; retry shortly")
     if isinstance(exc, pg_errors.QueryCanceled):
-        return DeadlineExceeded("the database statement was cancelled")
+        return DeadlineExceeded("the database statement was cancelled at the deadline")
     if isinstance(exc, psycopg.OperationalError | pg_errors.AdminShutdown):
         return Unavailable("the database is unavailable; retry shortly")
     log.error("database error %s (sqlstate %s)", type(exc).__name__, getattr(exc, "sqlstate", ""))
@@ -66,20 +103,43 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection in autocommit mode, for reads; errors become domain errors."""
+        """A pooled connection in autocommit mode, for reads; errors become domain errors.
+
+        Within a call's deadline its statements are cancelled when the deadline passes.
+        """
         try:
-            async with self.pool.connection() as conn:
-                yield conn
+            async with self.pool.connection(timeout=_acquire_timeout()) as conn:
+                limit = _statement_timeout()
+                if limit is None:
+                    yield conn
+                    return
+                await conn.execute(query(_FILE, "limit_session_statements"), (limit,))
+                try:
+                    yield conn
+                finally:
+                    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                        await conn.execute(query(_FILE, "reset_statement_timeout"))
         except (psycopg.Error, PoolTimeout) as exc:
             raise to_domain_error(exc) from exc
 
     async def in_transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in one transaction, re-running it after deadlocks and conflicts."""
+        """Run `work` in one transaction, re-running it after deadlocks and conflicts.
+
+        Within a call's deadline each statement is cancelled when the deadline passes
+        (DEADLINE_EXCEEDED) and the transaction rolls back whole, as it does when the call is
+        cancelled: nothing is ever half-written.
+        """
         attempt = 0
         while True:
             attempt += 1
             try:
-                async with self.pool.connection() as conn, conn.transaction():
+                async with (
+                    self.pool.connection(timeout=_acquire_timeout()) as conn,
+                    conn.transaction(),
+                ):
+                    limit = _statement_timeout()
+                    if limit is not None:
+                        await conn.execute(query(_FILE, "limit_statements"), (limit,))
                     return await work(conn)
             except _RETRYABLE as exc:
                 if attempt > self.retries:
