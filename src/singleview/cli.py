@@ -1,4 +1,4 @@
-"""The `singleview` command: serve, migrate, check, train, import, token."""
+"""The `singleview` command: serve, migrate, check, train, import, token, service-config."""
 
 from __future__ import annotations
 
@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="one ResolveRequest per line, in proto JSON")
     load.add_argument("--target", default="127.0.0.1:50051", help="HOST:PORT of a running server")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    commands.add_parser(
+        "service-config", help="print the gRPC service config clients use (retries) as JSON"
+    )
     _token_parser(commands)
     return parser
 
@@ -254,6 +257,13 @@ def _import(args: argparse.Namespace) -> int:
     return 0 if summary.failed == 0 else 1
 
 
+def _service_config(args: argparse.Namespace) -> int:
+    from singleview.client.service_config import service_config_json
+
+    print(service_config_json(), end="")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -275,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train": _train,
         "import": _import,
         "token": _token,
+        "service-config": _service_config,
     }
     try:
         return commands[args.command](args)
