@@ -11,20 +11,8 @@ import pytest
 
 from singleview.cli import main
 from singleview.client.service_config import channel_options, service_config, service_config_json
-from tests.support.rpc import every_rpc
+from tests.support.rpc import WRITE_METHODS, every_rpc
 
-WRITES = {
-    "singleview.v1.IdentityService/Resolve",
-    "singleview.v1.IdentityService/ImportRecords",
-    "singleview.v1.TimelineService/RecordInteraction",
-    "singleview.v1.TimelineService/UpdateInteraction",
-    "singleview.v1.ProfileService/RecordVisit",
-    "singleview.v1.ProfileService/UpdatePreferences",
-    "singleview.v1.StewardService/DecideReviewTask",
-    "singleview.v1.StewardService/MergeCustomers",
-    "singleview.v1.StewardService/SplitCustomer",
-    "singleview.v1.PrivacyService/EraseCustomer",
-}
 RETRIED_ON_ABORTED = {
     "singleview.v1.IdentityService/Resolve",
     "singleview.v1.TimelineService/RecordInteraction",
@@ -58,14 +46,14 @@ def test_every_rpc_retries_unavailable(rpc: object) -> None:
 
 
 def test_every_write_of_the_contract_is_listed_here() -> None:
-    """A new write RPC must be added to WRITES (and be idempotent) before it may be retried."""
+    """A new write RPC joins WRITE_METHODS (and is idempotent) before it may be retried."""
     reads = {"Lookup", "Get", "List", "Search", "Explain", "Export", "Watch"}
     writes = {
         str(rpc).lstrip("/")
         for rpc in every_rpc()
         if not any(str(rpc).split("/")[-1].startswith(prefix) for prefix in reads)
     }
-    assert writes == WRITES
+    assert writes == WRITE_METHODS
 
 
 def test_only_bulk_imports_wait_for_the_server_to_be_ready() -> None:
