@@ -3,7 +3,8 @@ directory, running the same import again stores every record exactly once, in th
 uninterrupted run gives, and every invariant holds.
 
 The server is the operator's `singleview serve --data-dir DIR` (embedded PostgreSQL): the kill
-also orphans its PostgreSQL, which the restarted `serve` adopts. The import is the CLI.
+also orphans its PostgreSQL, which the restarted `serve` adopts. The import is the CLI. With
+`--workers`, killing the supervisor makes its workers drain and exit by themselves.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import grpc
+import psutil
 import psycopg
 import pytest
 from google.protobuf import json_format
@@ -21,6 +23,7 @@ from google.protobuf import json_format
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.store.invariants import check_invariants
 from singleview.v1 import identity_service_pb2
+from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from tests.support.clusters import expected_clusters, overlapping_records, stored_clusters
 from tests.support.process import ServeProcess
 
@@ -58,10 +61,15 @@ def test_an_import_interrupted_by_kill_9_and_run_again_ends_as_an_uninterrupted_
         _interrupt_and_resume(first.wait_serving(), path, data_dir, requests, keys)
     finally:
         first.kill()
-        leftover = EmbeddedPostgres(data_dir)  # a failed run may leave the orphan running
-        if leftover.running_uri() is not None:
-            leftover.start()
-            leftover.stop()
+        _stop_leftover(data_dir)
+
+
+def _stop_leftover(data_dir: Path) -> None:
+    """A failed run may leave the killed server's PostgreSQL running: adopt it and stop it."""
+    leftover = EmbeddedPostgres(data_dir)
+    if leftover.running_uri() is not None:
+        leftover.start()
+        leftover.stop()
 
 
 def _interrupt_and_resume(
@@ -97,3 +105,37 @@ def _interrupt_and_resume(
         assert check_invariants(conninfo) == []
     finally:
         assert second.terminate() == 0, second.output
+
+
+def test_kill_9_of_the_supervisor_stops_its_workers_and_a_restart_serves_the_same_data(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    supervisor = ServeProcess("--workers", "2", data_dir=data_dir)
+    restarted: ServeProcess | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while sum("serving gRPC on" in line for line in supervisor.lines) < 2:
+            assert time.monotonic() < deadline, f"the workers did not come up:\n{supervisor.output}"
+            time.sleep(0.1)
+        workers = psutil.Process(supervisor.process.pid).children()
+        assert len(workers) == 2
+        requests, keys = overlapping_records(seed=3, people=10, records=40)
+        with grpc.insecure_channel(supervisor.target) as channel:
+            results = IdentityServiceStub(channel).ImportRecords(iter(requests))
+            assert [r.error.reason for r in results if r.HasField("error")] == []
+
+        supervisor.kill()
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert alive == []  # no orphan keeps serving on the port
+
+        restarted = ServeProcess(data_dir=data_dir).wait_serving()
+        with grpc.insecure_channel(restarted.target) as channel:
+            assert stored_clusters(channel) == expected_clusters(requests, keys)
+        conninfo = EmbeddedPostgres(data_dir).running_uri()
+        assert conninfo is not None and check_invariants(conninfo) == []
+    finally:
+        supervisor.kill()
+        if restarted is not None:
+            assert restarted.terminate() == 0, restarted.output
+        _stop_leftover(data_dir)
