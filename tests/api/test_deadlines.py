@@ -99,3 +99,16 @@ def test_a_cancelled_write_leaves_nothing_half_done(
     assert identity.Resolve(_ann()).decision == common_pb2.DECISION_NEW
     assert _stored(clean_database) == (1, 1, 2)
     assert check_invariants(clean_database) == []
+
+
+def test_a_read_past_its_deadline_stops_waiting_in_the_database(
+    identity: IdentityServiceStub, clean_database: str
+) -> None:
+    with psycopg.connect(clean_database) as blocker:
+        blocker.execute("LOCK TABLE record_identifier IN ACCESS EXCLUSIVE MODE")
+        lookup = identity_service_pb2.LookupRequest(identifiers=[phone("(312) 555-0100")])
+        with pytest.raises(grpc.RpcError) as raised:
+            identity.Lookup(lookup, timeout=1)
+        assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        _wait_until_waiting(clean_database, 0)  # cancelled with the call, not left waiting
+        blocker.rollback()

@@ -105,20 +105,13 @@ class Database:
     async def connection(self) -> AsyncIterator[Connection]:
         """A pooled connection in autocommit mode, for reads; errors become domain errors.
 
-        Within a call's deadline its statements are cancelled when the deadline passes.
+        Near a deadline it waits less for a connection. Its statements get no timeout of their
+        own (two more round trips per read): when the deadline passes gRPC cancels the call,
+        and psycopg cancels the running statement in PostgreSQL as the call's task is cancelled.
         """
         try:
             async with self.pool.connection(timeout=_acquire_timeout()) as conn:
-                limit = _statement_timeout()
-                if limit is None:
-                    yield conn
-                    return
-                await conn.execute(query(_FILE, "limit_session_statements"), (limit,))
-                try:
-                    yield conn
-                finally:
-                    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-                        await conn.execute(query(_FILE, "reset_statement_timeout"))
+                yield conn
         except (psycopg.Error, PoolTimeout) as exc:
             raise to_domain_error(exc) from exc
 
