@@ -34,6 +34,11 @@ ACQUIRE_TIMEOUT_SECONDS = 10.0
 """The longest a call waits for a pooled connection when it has no nearer deadline; past it
 the call answers UNAVAILABLE (the pool is exhausted or the database cannot be reached)."""
 
+UNREACHABLE_ACQUIRE_SECONDS = 0.5
+"""The wait for a pooled connection while readiness finds the database unreachable: calls then
+answer UNAVAILABLE at once (a channel on its hot path falls back instead of hanging), and still
+get a connection as soon as the pool has reconnected."""
+
 _ANSWER_MARGIN = 0.1
 """The share of a caller's remaining time kept back when waiting for a connection or running a
 statement, so the server's own answer (UNAVAILABLE, retryable, for an unreachable database;
@@ -45,14 +50,16 @@ def _deadline_passed() -> DeadlineExceeded:
     return DeadlineExceeded("the deadline passed before the database answered")
 
 
-def _acquire_timeout() -> float:
-    """How long to wait for a connection: ACQUIRE_TIMEOUT_SECONDS, or less near a deadline."""
+def _acquire_timeout(reachable: bool) -> float:
+    """How long to wait for a connection: ACQUIRE_TIMEOUT_SECONDS, less near a deadline, and
+    UNREACHABLE_ACQUIRE_SECONDS while the database is known to be down."""
+    longest = ACQUIRE_TIMEOUT_SECONDS if reachable else UNREACHABLE_ACQUIRE_SECONDS
     remaining = time_remaining()
     if remaining is None:
-        return ACQUIRE_TIMEOUT_SECONDS
+        return longest
     if remaining <= 0:
         raise _deadline_passed()
-    return min(ACQUIRE_TIMEOUT_SECONDS, remaining * (1 - _ANSWER_MARGIN))
+    return min(longest, remaining * (1 - _ANSWER_MARGIN))
 
 
 def _statement_timeout() -> str | None:
@@ -83,6 +90,8 @@ class Database:
     def __init__(self, pool: AsyncConnectionPool[Connection], *, retries: int = 8) -> None:
         self.pool = pool
         self.retries = retries
+        self.reachable = True
+        """False while readiness (api/readiness.py) finds the database down: calls fail fast."""
 
     @classmethod
     async def open(cls, conninfo: str, *, min_size: int, max_size: int, retries: int) -> Database:
@@ -110,7 +119,7 @@ class Database:
         and psycopg cancels the running statement in PostgreSQL as the call's task is cancelled.
         """
         try:
-            async with self.pool.connection(timeout=_acquire_timeout()) as conn:
+            async with self.pool.connection(timeout=_acquire_timeout(self.reachable)) as conn:
                 yield conn
         except (psycopg.Error, PoolTimeout) as exc:
             raise to_domain_error(exc) from exc
@@ -127,7 +136,7 @@ class Database:
             attempt += 1
             try:
                 async with (
-                    self.pool.connection(timeout=_acquire_timeout()) as conn,
+                    self.pool.connection(timeout=_acquire_timeout(self.reachable)) as conn,
                     conn.transaction(),
                 ):
                     limit = _statement_timeout()
