@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 _deadline: ContextVar[float | None] = ContextVar("singleview_deadline", default=None)
@@ -24,7 +24,10 @@ def deadline_scope(seconds: float | None) -> Iterator[None]:
     try:
         yield
     finally:
-        _deadline.reset(token)
+        # A streaming call's generator may be closed from another task (its context a copy),
+        # where the token cannot be reset; that context ends with the call anyway.
+        with suppress(ValueError):
+            _deadline.reset(token)
 
 
 def time_remaining() -> float | None:
