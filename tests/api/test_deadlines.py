@@ -16,8 +16,9 @@ import psycopg
 import pytest
 
 from singleview.store.invariants import check_invariants
-from singleview.v1 import common_pb2, identity_service_pb2
+from singleview.v1 import common_pb2, identity_service_pb2, privacy_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
+from singleview.v1.privacy_service_pb2_grpc import PrivacyServiceStub
 from tests.support.builders import email, phone, record
 from tests.support.status import rich_error
 
@@ -112,3 +113,18 @@ def test_a_read_past_its_deadline_stops_waiting_in_the_database(
         assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         _wait_until_waiting(clean_database, 0)  # cancelled with the call, not left waiting
         blocker.rollback()
+
+
+def test_a_call_with_a_deadline_may_still_read_one_snapshot(
+    identity: IdentityServiceStub, channel: grpc.Channel
+) -> None:
+    """ExportCustomer starts its transaction with SET TRANSACTION ISOLATION LEVEL, which must
+    come before any query: the deadline's statement timeout is set without one."""
+    ann = identity.Resolve(_ann())
+    privacy = PrivacyServiceStub(channel)
+
+    exported = privacy.ExportCustomer(
+        privacy_service_pb2.ExportCustomerRequest(name=ann.customer.name), timeout=30
+    )
+
+    assert ann.customer.name in exported.json

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -141,7 +142,8 @@ class Database:
                 ):
                     limit = _statement_timeout()
                     if limit is not None:
-                        await conn.execute(query(_FILE, "limit_statements"), (limit,))
+                        statement = query(_FILE, "limit_statements")
+                        await conn.execute(statement.format(timeout=sql.Literal(limit)))
                     return await work(conn)
             except _RETRYABLE as exc:
                 if attempt > self.retries:
