@@ -1,11 +1,12 @@
 """Resolve, Lookup and GetCustomer throughput and latency, against a reference echo server.
 
-    .venv/bin/python -m bench.resolve [--records 5000] [--concurrency 8]
+    .venv/bin/python -m bench.resolve [--records 5000] [--concurrency 8] [--deadline SECONDS]
 
 Starts a private PostgreSQL (or uses SINGLEVIEW_DATABASE_URL), one `singleview serve` process
 and the reference echo server, then drives each method with the same asyncio client at fixed
 concurrency and prints calls/s, p50/p95/p99 and the ratio of each method's throughput to the
-echo's measured in the same run.
+echo's measured in the same run. With --deadline every call carries that deadline, which the
+server turns into its statement timeout (what that costs is the difference between two runs).
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def _email(n: int) -> common_pb2.Identifier:
     return common_pb2.Identifier(kind=common_pb2.IDENTIFIER_KIND_EMAIL, value=f"p{n}@example.com")
 
 
-async def run(target: str, echo_target: str, records: int, concurrency: int) -> list[Figures]:
+async def run(
+    target: str, echo_target: str, records: int, concurrency: int, deadline: float | None = None
+) -> list[Figures]:
     async with (
         grpc.aio.insecure_channel(target) as channel,
         grpc.aio.insecure_channel(echo_target) as echo_channel,
@@ -93,7 +96,7 @@ async def run(target: str, echo_target: str, records: int, concurrency: int) -> 
                 request = identity_service_pb2.ResolveRequest(
                     source="crm", record_id=f"c{n}", identifiers=[_phone(n), _email(n)]
                 )
-                names[n] = (await identity.Resolve(request)).customer.name
+                names[n] = (await identity.Resolve(request, timeout=deadline)).customer.name
 
             return call
 
@@ -101,15 +104,15 @@ async def run(target: str, echo_target: str, records: int, concurrency: int) -> 
             request = identity_service_pb2.ResolveRequest(
                 source="web", record_id=f"w{n}", identifiers=[_email(n)]
             )
-            return lambda: identity.Resolve(request)
+            return lambda: identity.Resolve(request, timeout=deadline)
 
         def lookup(n: int) -> Callable[[], Awaitable[Any]]:
             request = identity_service_pb2.LookupRequest(identifiers=[_phone(n)])
-            return lambda: identity.Lookup(request)
+            return lambda: identity.Lookup(request, timeout=deadline)
 
         def get_customer(n: int) -> Callable[[], Awaitable[Any]]:
             return lambda: profiles.GetCustomer(
-                profile_service_pb2.GetCustomerRequest(name=names[n])
+                profile_service_pb2.GetCustomerRequest(name=names[n]), timeout=deadline
             )
 
         def check(_: int) -> Callable[[], Awaitable[Any]]:
@@ -145,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--deadline", type=float, help="seconds: every call carries a deadline")
     args = parser.parse_args(argv)
     embedded = None
     server_url = os.environ.get("SINGLEVIEW_DATABASE_URL")
@@ -156,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve = ServeProcess(env={"SINGLEVIEW_DATABASE_URL": database}).wait_serving()
         echo = ServeProcess(command=[sys.executable, "-m", "bench.echo_server"]).wait_serving()
         try:
-            figures = asyncio.run(run(serve.target, echo.target, args.records, args.concurrency))
+            figures = asyncio.run(
+                run(serve.target, echo.target, args.records, args.concurrency, args.deadline)
+            )
         finally:
             serve.terminate()
             echo.terminate()

@@ -36,6 +36,7 @@ async def _serve_with(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        orphaned = asyncio.create_task(_stop_when_orphaned(stop)) if worker else None
         security = ", ".join(
             part
             for part, on in (("TLS", settings.tls_enabled), ("auth", settings.auth_enabled))
@@ -48,10 +49,26 @@ async def _serve_with(
         if running.console is not None:
             announce(f"singleview console on {running.console.url}")
         await stop.wait()
+        if orphaned is not None:
+            orphaned.cancel()
         announce("singleview shutting down: finishing in-flight calls")
         await running.stop(settings.shutdown_grace_seconds)
     finally:
         await database.close()
+
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker checks that its supervisor still lives."""
+
+
+async def _stop_when_orphaned(stop: asyncio.Event) -> None:
+    """A worker whose supervisor died (`kill -9`, out of memory) drains and exits on its own,
+    so no orphan keeps serving on the port after the unit is restarted."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(PARENT_CHECK_SECONDS)
+    log.warning("the supervising process is gone: draining and exiting")
+    stop.set()
 
 
 def serve(

@@ -1,4 +1,4 @@
-"""The `singleview` command: serve, migrate, check, train, import, token."""
+"""The `singleview` command: serve, migrate, check, train, import, token, service-config."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--tls-ca", type=Path, help="CA that signed the server's certificate")
     load.add_argument("--tls-cert", type=Path, help="client certificate (mutual TLS)")
     load.add_argument("--tls-key", type=Path, help="client certificate's key")
+    commands.add_parser(
+        "service-config", help="print the gRPC service config clients use (retries) as JSON"
+    )
     _token_parser(commands)
     return parser
 
@@ -262,6 +265,13 @@ def _import(args: argparse.Namespace) -> int:
     return 0 if summary.failed == 0 else 1
 
 
+def _service_config(args: argparse.Namespace) -> int:
+    from singleview.client.service_config import service_config_json
+
+    print(service_config_json(), end="")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -283,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train": _train,
         "import": _import,
         "token": _token,
+        "service-config": _service_config,
     }
     try:
         return commands[args.command](args)

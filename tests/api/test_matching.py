@@ -7,7 +7,7 @@ import grpc
 from singleview.v1 import common_pb2, steward_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.steward_service_pb2_grpc import StewardServiceStub
-from tests.support.builders import address, email, phone, record
+from tests.support.builders import address, email, loyalty, phone, record
 
 HOME = address("12 Oak St")
 LANDLINE = "(217) 555-0142"
@@ -343,3 +343,18 @@ def test_a_nickname_written_with_a_typo_is_still_a_nickname(identity: IdentitySe
     )
 
     assert typo.customer.name == paco.customer.name
+
+
+def test_a_shared_identifier_links_however_many_newer_records_the_customer_has(
+    identity: IdentityServiceStub,
+) -> None:
+    """Only the newest records of a large customer are compared, but the record holding the
+    incoming identifier is always among them: the card held by its oldest record still links."""
+    first = identity.Resolve(record("crm", "0", phone(LANDLINE), loyalty("acme", "1234 5678")))
+    for n in range(1, 26):
+        identity.Resolve(record("crm", str(n), phone(LANDLINE)))
+
+    card = identity.Resolve(record("pos", "card", loyalty("acme", "12345678")))
+
+    assert card.decision == common_pb2.DECISION_LINKED
+    assert card.customer.name == first.customer.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from singleview.store.invariants import check_invariants
 from singleview.v1 import common_pb2
 from singleview.v1 import steward_service_pb2 as pb
 from singleview.v1 import timeline_service_pb2 as tpb
@@ -275,6 +276,30 @@ def test_the_parts_of_a_split_stay_apart(
     assert bridge.decision == common_pb2.DECISION_REVIEW
     assert bridge.customer.name not in (split.remaining.name, split.split_off.name)
     assert error_details(caught.value).reason == "CANNOT_LINK"
+
+
+def test_a_split_off_part_inherits_the_open_questions_of_the_customer_it_left(
+    identity: IdentityServiceStub, steward: StewardServiceStub, clean_database: str
+) -> None:
+    """A third customer kept out of the customer by a review task shares the phone with the
+    part split off: the pair is put to a steward too, never left silently sharing it."""
+    lee = identity.Resolve(record("crm", "1", phone(ANN_PHONE), email("one@example.com")))
+    identity.Resolve(record("crm", "2", phone(ANN_PHONE)))
+    identity.Resolve(record("crm", "3", phone(ANN_PHONE), email("three@example.com")))
+    _split(steward, lee.customer.name, ("crm", "1"))
+    # The phone is now held by two customers kept apart: a new holder is a question for both.
+    third = identity.Resolve(record("ivr", "4", phone(ANN_PHONE)))
+    assert third.decision == common_pb2.DECISION_REVIEW
+
+    split = _split(steward, lee.customer.name, ("crm", "3"))
+
+    listed = steward.ListReviewTasks(
+        pb.ListReviewTasksRequest(state=pb.REVIEW_TASK_STATE_OPEN, customer=split.split_off.name)
+    )
+    assert [set(t.customers) for t in listed.review_tasks] == [
+        {third.customer.name, split.split_off.name}
+    ]
+    assert check_invariants(clean_database) == []
 
 
 def test_a_split_replayed_with_its_request_id_answers_the_same(

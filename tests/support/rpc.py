@@ -27,6 +27,22 @@ SERVICE_MODULES = (
     privacy_service_pb2,
 )
 
+WRITE_METHODS = frozenset(
+    {
+        "singleview.v1.IdentityService/Resolve",
+        "singleview.v1.IdentityService/ImportRecords",
+        "singleview.v1.TimelineService/RecordInteraction",
+        "singleview.v1.TimelineService/UpdateInteraction",
+        "singleview.v1.ProfileService/RecordVisit",
+        "singleview.v1.ProfileService/UpdatePreferences",
+        "singleview.v1.StewardService/DecideReviewTask",
+        "singleview.v1.StewardService/MergeCustomers",
+        "singleview.v1.StewardService/SplitCustomer",
+        "singleview.v1.PrivacyService/EraseCustomer",
+    }
+)
+"""Every RPC that writes; each is idempotent on its key (tests/api/test_idempotent_writes.py)."""
+
 
 @dataclass(frozen=True)
 class Rpc:

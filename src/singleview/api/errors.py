@@ -5,6 +5,8 @@ carries `google.rpc.BadRequest` with one field violation per bad field. Anything
 becomes INTERNAL with a generic message: exception text may hold personal data, so only its
 type (and, at DEBUG, its frames) is logged. A request that does not parse as its message type
 is INVALID_ARGUMENT, reason MALFORMED_REQUEST, not the UNKNOWN or INTERNAL gRPC would answer.
+The same wrapper opens the call's deadline scope (store/deadlines.py), so the database cancels
+what the caller no longer waits for and answers DEADLINE_EXCEEDED.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from singleview.domain.errors import DomainError, FieldViolation, InvalidArgument, Unimplemented
+from singleview.store.deadlines import deadline_scope
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +129,11 @@ def _wrap_unary(
 ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
     async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
-            result = behavior(_checked(request, client_streaming), context)
-            if isinstance(result, Awaitable):
-                result = await result
-            return result
+            with deadline_scope(context.time_remaining()):
+                result = behavior(_checked(request, client_streaming), context)
+                if isinstance(result, Awaitable):
+                    result = await result
+                return result
         except grpc.aio.AbortError:
             raise
         except Exception as exc:
@@ -145,17 +149,18 @@ def _wrap_streaming(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         try:
-            result = behavior(_checked(request, client_streaming), context)
-            if isinstance(result, Awaitable):
-                result = await result
-            if result is None:
-                return
-            if hasattr(result, "__aiter__"):
-                async for item in result:
-                    yield item
-            else:
-                for item in result:
-                    yield item
+            with deadline_scope(context.time_remaining()):
+                result = behavior(_checked(request, client_streaming), context)
+                if isinstance(result, Awaitable):
+                    result = await result
+                if result is None:
+                    return
+                if hasattr(result, "__aiter__"):
+                    async for item in result:
+                        yield item
+                else:
+                    for item in result:
+                        yield item
         except grpc.aio.AbortError:
             raise
         except Exception as exc:

@@ -58,6 +58,7 @@ async def follow_database(
             reachable = False
             if serving:
                 log.warning("database unreachable (%s): NOT_SERVING", type(exc).__name__)
+        database.reachable = reachable
         if reachable != serving:
             serving = reachable
             if reachable:

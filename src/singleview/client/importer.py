@@ -28,6 +28,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from tqdm import tqdm
 
 from singleview.client.channel import ClientTls, open_channel
+from singleview.client.service_config import channel_options
 from singleview.v1 import common_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1 import identity_service_pb2_grpc as pb_grpc
@@ -528,7 +529,8 @@ def _import(
     tally = _Tally()
     started = time.monotonic()
     try:
-        with open_channel(target, tls) as channel:
+        with open_channel(target, tls, channel_options()) as channel:
+            _wait_until_reachable(channel, target, tally.summary(feed, 0, complete=False))
             _stream(pb_grpc.IdentityServiceStub(channel), feed, tally, bar, metadata)
     except grpc.RpcError as exc:
         if feed.read_error is not None:
@@ -542,6 +544,23 @@ def _import(
     summary = tally.summary(feed, time.monotonic() - started, complete=True)
     bar.advance_to(total or 0, summary.failed)
     return summary
+
+
+CONNECT_TIMEOUT_SECONDS = 10.0
+"""How long an import waits for the server to accept a connection before it gives up. Once
+connected, the service config's waitForReady lets a retried stream wait out a restart."""
+
+
+def _wait_until_reachable(channel: grpc.Channel, target: str, nothing: ImportSummary) -> None:
+    try:
+        grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT_SECONDS)
+    except grpc.FutureTimeoutError:
+        message = (
+            f"import to {target} failed: no server answered within {CONNECT_TIMEOUT_SECONDS:g} s"
+        )
+        raise ImportFailed(
+            message, target=target, code=grpc.StatusCode.UNAVAILABLE, summary=nothing
+        ) from None
 
 
 class _UnknownIndex(Exception):

@@ -104,6 +104,7 @@ class Matcher:
             stored = await match_store.records_of_customers(
                 conn, candidates, self.settings.records_per_customer
             )
+            stored += await self._holders_not_sampled(conn, candidates, proving, stored)
             records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
             records.pop(target.own_record_pk or -1, None)
             pool = list(records.values())
@@ -130,6 +131,36 @@ class Matcher:
                 {"singleview.judgements": len(outcome), "singleview.newly_generic": len(newly)}
             )
         return MatchOutcome(outcome, holders, frozenset(current), newly, ages, apart)
+
+    async def _holders_not_sampled(
+        self,
+        conn: Connection,
+        candidates: Sequence[str],
+        proving: dict[str, set[Identifier]],
+        sampled: Sequence[match_store.StoredCandidate],
+    ) -> list[match_store.StoredCandidate]:
+        """Records holding the incoming identifiers that the newest-records sample missed.
+
+        A customer with more records than `records_per_customer` is compared on its newest
+        ones; the record that shares an identifier with the incoming one must be compared too,
+        or a large customer would stop linking on an identifier its older records hold.
+        """
+        seen: dict[str, set[Identifier]] = {}
+        for r in sampled:
+            seen.setdefault(r.customer_id, set()).update(r.identifiers)
+        missing = {
+            c: held - seen.get(c, set())
+            for c, held in proving.items()
+            if c in candidates and held - seen.get(c, set())
+        }
+        if not missing:
+            return []
+        return await match_store.records_holding_identifiers(
+            conn,
+            missing,
+            {i for held in missing.values() for i in held},
+            self.settings.records_per_customer,
+        )
 
     def _bridging_strangers(
         self,

@@ -19,6 +19,7 @@ from singleview.matching.decision import score_pair
 from singleview.matching.profile import build_profile
 from singleview.service.matcher import Matcher
 from singleview.service.names import customer_name, new_customer_id
+from singleview.service.stewardship_changes import ask_about_shared_identifiers
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
@@ -92,6 +93,8 @@ async def recluster(conn: Connection, customer_id: str, matcher: Matcher, reason
         await store.move_records_to(conn, pks, new_id, Decision.NEW, evidence)
         await timeline_store.follow_split(conn, customer_id, new_id, pks)
         created.append(new_id)
+    for new_id in created:
+        await ask_about_shared_identifiers(conn, customer_id, new_id, matcher.settings.placeholders)
     if created:
         await store.insert_audit_event(
             conn,

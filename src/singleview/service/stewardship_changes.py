@@ -23,6 +23,7 @@ from singleview.store import stewardship as steward_store
 from singleview.store import stewardship_links as links
 from singleview.store import timeline as timeline_store
 from singleview.store.database import Connection
+from singleview.store.matching import insert_review_task
 
 RecordRefs = list[tuple[int, SourceRecordRef]]
 
@@ -134,11 +135,63 @@ async def split(
     await timeline_store.follow_split(conn, customer_id, target, moving)
     await links.insert_cannot_link(conn, staying, moving, actor=actor, reason=reason)
     await links.partition_must_links(conn, moving, target)
+    await ask_about_shared_identifiers(conn, customer_id, target, settings.matching.placeholders)
     for changed in (customer_id, target):
         await refresh_golden(conn, changed, settings.survivorship)
     await refresh_households_of_customers(conn, [customer_id, target])
     await _audit_split(conn, customer_id, target, held, set(moving), restored, actor, reason)
     return SplitOutcome(target, restored)
+
+
+SHARING_CUSTOMERS_ASKED = 20
+"""At most this many customers are put to a steward for one part split off (a bound on the work
+of one split; more would mean an identifier that should have been found generic)."""
+
+UNCOMPARED_SCORE = 0.5
+"""The score of a review task raised for a pair nobody compared yet: as uncertain as can be.
+The console compares the two sides field by field when the task is opened."""
+
+
+async def ask_about_shared_identifiers(
+    conn: Connection, left: str, part: str, placeholders: Sequence[tuple[str, str]]
+) -> None:
+    """After `part` was split off `left`: no customer may silently share a proving identifier
+    with it. Every such customer not kept apart from it and not already asked about gets a
+    review task: the one it had with `left` when there was one (the part was in `left` when it
+    was raised), else a new one naming the identifier they share."""
+    sharing = await steward_store.customers_sharing_identifiers(
+        conn, part, placeholders, SHARING_CUSTOMERS_ASKED
+    )
+    if not sharing:
+        return
+    apart = await links.cannot_link_pairs(conn, [part, *sharing])
+    inherited = await steward_store.tasks_to_inherit(conn, left, list(sharing))
+    for other, identifier in sorted(sharing.items()):
+        if frozenset((part, other)) in apart:
+            continue
+        if await steward_store.open_task_between(conn, part, other):
+            continue
+        if other in inherited:
+            await steward_store.inherit_task(
+                conn, task_id=new_id(), from_task=inherited[other], part=part, other=other
+            )
+            continue
+        why = Evidence(
+            EvidenceKind.IDENTIFIER_MATCH,
+            f"shares an identifier with {customer_name(other)}, split off "
+            f"{customer_name(left)}; not compared yet",
+            customer_id=other,
+            identifier=identifier,
+        )
+        await insert_review_task(
+            conn,
+            task_id=new_id(),
+            record_pk=None,
+            customer_a=other,
+            customer_b=part,
+            score=UNCOMPARED_SCORE,
+            evidence=(why,),
+        )
 
 
 async def _split_target(conn: Connection, customer_id: str, moving: list[int]) -> tuple[str, bool]:

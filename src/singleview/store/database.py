@@ -10,14 +10,18 @@ from typing import TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from singleview.domain.errors import Aborted, DeadlineExceeded, DomainError, Internal, Unavailable
+from singleview.store.deadlines import time_remaining
+from singleview.store.sql import query
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_FILE = "database.sql"
 Connection = psycopg.AsyncConnection[TupleRow]
 
 
@@ -27,13 +31,54 @@ class RetryableConflict(Exception):
 
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, RetryableConflict)
 
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+"""The longest a call waits for a pooled connection when it has no nearer deadline; past it
+the call answers UNAVAILABLE (the pool is exhausted or the database cannot be reached)."""
+
+UNREACHABLE_ACQUIRE_SECONDS = 0.5
+"""The wait for a pooled connection while readiness finds the database unreachable: calls then
+answer UNAVAILABLE at once (a channel on its hot path falls back instead of hanging), and still
+get a connection as soon as the pool has reconnected."""
+
+_ANSWER_MARGIN = 0.1
+"""The share of a caller's remaining time kept back when waiting for a connection or running a
+statement, so the server's own answer (UNAVAILABLE, retryable, for an unreachable database;
+DEADLINE_EXCEEDED with its reason for a cancelled statement) reaches the caller before the
+caller's own timer ends the call without details."""
+
+
+def _deadline_passed() -> DeadlineExceeded:
+    return DeadlineExceeded("the deadline passed before the database answered")
+
+
+def _acquire_timeout(reachable: bool) -> float:
+    """How long to wait for a connection: ACQUIRE_TIMEOUT_SECONDS, less near a deadline, and
+    UNREACHABLE_ACQUIRE_SECONDS while the database is known to be down."""
+    longest = ACQUIRE_TIMEOUT_SECONDS if reachable else UNREACHABLE_ACQUIRE_SECONDS
+    remaining = time_remaining()
+    if remaining is None:
+        return longest
+    if remaining <= 0:
+        raise _deadline_passed()
+    return min(longest, remaining * (1 - _ANSWER_MARGIN))
+
+
+def _statement_timeout() -> str | None:
+    """The caller's remaining time as a `statement_timeout` value, or None without a deadline."""
+    remaining = time_remaining()
+    if remaining is None:
+        return None
+    if remaining <= 0:
+        raise _deadline_passed()
+    return f"{max(1, int(remaining * (1 - _ANSWER_MARGIN) * 1000))}ms"
+
 
 def to_domain_error(exc: psycopg.Error | PoolTimeout) -> DomainError:
     """Map a database error to what a client may see; never leaks SQL or values."""
     if isinstance(exc, PoolTimeout):
         return Unavailable("no database connection available; retry shortly")
     if isinstance(exc, pg_errors.QueryCanceled):
-        return DeadlineExceeded("the database statement was cancelled")
+        return DeadlineExceeded("the database statement was cancelled at the deadline")
     if isinstance(exc, psycopg.OperationalError | pg_errors.AdminShutdown):
         return Unavailable("the database is unavailable; retry shortly")
     log.error("database error %s (sqlstate %s)", type(exc).__name__, getattr(exc, "sqlstate", ""))
@@ -46,6 +91,8 @@ class Database:
     def __init__(self, pool: AsyncConnectionPool[Connection], *, retries: int = 8) -> None:
         self.pool = pool
         self.retries = retries
+        self.reachable = True
+        """False while readiness (api/readiness.py) finds the database down: calls fail fast."""
 
     @classmethod
     async def open(cls, conninfo: str, *, min_size: int, max_size: int, retries: int) -> Database:
@@ -66,20 +113,37 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection in autocommit mode, for reads; errors become domain errors."""
+        """A pooled connection in autocommit mode, for reads; errors become domain errors.
+
+        Near a deadline it waits less for a connection. Its statements get no timeout of their
+        own (two more round trips per read): when the deadline passes gRPC cancels the call,
+        and psycopg cancels the running statement in PostgreSQL as the call's task is cancelled.
+        """
         try:
-            async with self.pool.connection() as conn:
+            async with self.pool.connection(timeout=_acquire_timeout(self.reachable)) as conn:
                 yield conn
         except (psycopg.Error, PoolTimeout) as exc:
             raise to_domain_error(exc) from exc
 
     async def in_transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Run `work` in one transaction, re-running it after deadlocks and conflicts."""
+        """Run `work` in one transaction, re-running it after deadlocks and conflicts.
+
+        Within a call's deadline each statement is cancelled when the deadline passes
+        (DEADLINE_EXCEEDED) and the transaction rolls back whole, as it does when the call is
+        cancelled: nothing is ever half-written.
+        """
         attempt = 0
         while True:
             attempt += 1
             try:
-                async with self.pool.connection() as conn, conn.transaction():
+                async with (
+                    self.pool.connection(timeout=_acquire_timeout(self.reachable)) as conn,
+                    conn.transaction(),
+                ):
+                    limit = _statement_timeout()
+                    if limit is not None:
+                        statement = query(_FILE, "limit_statements")
+                        await conn.execute(statement.format(timeout=sql.Literal(limit)))
                     return await work(conn)
             except _RETRYABLE as exc:
                 if attempt > self.retries:

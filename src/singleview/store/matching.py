@@ -80,6 +80,29 @@ async def records_of_customers(
     return [_candidate(row) for row in await cur.fetchall()]
 
 
+async def records_holding_identifiers(
+    conn: Connection,
+    customer_ids: Iterable[str],
+    identifiers: Iterable[Identifier],
+    per_customer: int,
+) -> list[StoredCandidate]:
+    """The newest `per_customer` records of each customer that hold any of the identifiers."""
+    ids, wanted = sorted(set(customer_ids)), sorted(set(identifiers))
+    if not ids or not wanted:
+        return []
+    cur = await conn.execute(
+        query(_FILE, "records_holding_identifiers"),
+        {
+            "customers": ids,
+            "kinds": [i.kind.value for i in wanted],
+            "namespaces": [i.namespace for i in wanted],
+            "ids": [i.value for i in wanted],
+            "per_customer": per_customer,
+        },
+    )
+    return [_candidate(row) for row in await cur.fetchall()]
+
+
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:
     cur = await conn.execute(query(_FILE, "all_records_of_customer"), {"customer_id": customer_id})
     return [_candidate(row) for row in await cur.fetchall()]

@@ -29,6 +29,24 @@ CROSS JOIN LATERAL (
     LIMIT %(per_customer)s
 ) AS r
 
+-- records_holding_identifiers --
+-- Of each customer, the newest `per_customer` records holding any of the identifiers: a large
+-- customer is compared on its newest records, and these must be among them whatever their age.
+SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
+FROM unnest(%(customers)s::text[]) AS c (customer_id)
+CROSS JOIN LATERAL (
+    SELECT s.* FROM source_record AS s
+    WHERE s.customer_id = c.customer_id AND s.id IN (
+        SELECT i.record_pk
+        FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[])
+            AS q (kind, namespace, value)
+        JOIN record_identifier AS i
+          ON i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
+    )
+    ORDER BY s.observed_at DESC, s.id DESC
+    LIMIT %(per_customer)s
+) AS r
+
 -- generic_among --
 SELECT g.kind, g.namespace, g.value
 FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Decision, SourceRecordRef
 from singleview.domain.stewardship import (
     AuditEvent,
@@ -155,6 +157,42 @@ async def open_task_between(conn: Connection, x: str, y: str) -> bool:
     cur = await conn.execute(query(_FILE, "open_task_between"), {"x": x, "y": y})
     row = await cur.fetchone()
     return bool(row and row[0])
+
+
+async def customers_sharing_identifiers(
+    conn: Connection, part: str, placeholders: Sequence[tuple[str, str]], limit: int
+) -> dict[str, Identifier]:
+    """Live customers sharing a proving identifier with `part`, each with one it shares."""
+    cur = await conn.execute(
+        query(_FILE, "customers_sharing_identifiers"),
+        {
+            "part": part,
+            "placeholder_kinds": [kind for kind, _ in placeholders],
+            "placeholder_patterns": [pattern for _, pattern in placeholders],
+            "limit": limit,
+        },
+    )
+    return {
+        str(customer): identifier_from_row(kind, namespace, value)
+        for customer, kind, namespace, value in await cur.fetchall()
+    }
+
+
+async def tasks_to_inherit(conn: Connection, left: str, others: Sequence[str]) -> dict[str, str]:
+    """Other customer -> the latest review task between it and `left`."""
+    cur = await conn.execute(
+        query(_FILE, "tasks_to_inherit"), {"left": left, "others": list(others)}
+    )
+    return {str(other): str(task) for task, other in await cur.fetchall()}
+
+
+async def inherit_task(
+    conn: Connection, *, task_id: str, from_task: str, part: str, other: str
+) -> None:
+    await conn.execute(
+        query(_FILE, "inherit_task"),
+        {"id": task_id, "from_task": from_task, "part": part, "other": other},
+    )
 
 
 @dataclass(frozen=True)

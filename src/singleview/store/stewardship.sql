@@ -138,3 +138,46 @@ CROSS JOIN LATERAL (
     ORDER BY s.observed_at DESC, s.id DESC
     LIMIT %(per_customer)s
 ) AS r
+
+-- customers_sharing_identifiers --
+-- Live customers other than `part` holding an identifier one of its records holds, each with
+-- one such identifier; generic identifiers and placeholder values prove nothing and are skipped.
+SELECT DISTINCT ON (theirs.customer_id) theirs.customer_id, i.kind, i.namespace, i.value
+FROM source_record AS mine
+JOIN record_identifier AS i ON i.record_pk = mine.id
+JOIN record_identifier AS j ON j.kind = i.kind AND j.namespace = i.namespace AND j.value = i.value
+JOIN source_record AS theirs ON theirs.id = j.record_pk
+WHERE mine.customer_id = %(part)s AND theirs.customer_id <> %(part)s
+  AND NOT EXISTS (
+      SELECT 1 FROM generic_identifier AS g
+      WHERE g.kind = i.kind AND g.namespace = i.namespace AND g.value = i.value
+  ) AND NOT EXISTS (
+      SELECT 1 FROM unnest(%(placeholder_kinds)s::text[], %(placeholder_patterns)s::text[])
+          AS p (kind, pattern)
+      WHERE p.kind = i.kind AND i.value ~ ('^(?:' || p.pattern || ')$')
+  )
+ORDER BY theirs.customer_id, i.kind, i.namespace, i.value
+LIMIT %(limit)s
+
+-- tasks_to_inherit --
+-- A split: the latest review task between the customer split (`left`, under any name merged
+-- into it) and each of the `others`; the part split off was in `left` when it was raised.
+SELECT DISTINCT ON (other) id, other
+FROM (
+    SELECT t.id, t.seq,
+           CASE WHEN coalesce(a.merged_into, a.id) = %(left)s
+                THEN coalesce(b.merged_into, b.id) ELSE coalesce(a.merged_into, a.id) END AS other
+    FROM review_task AS t
+    JOIN customer AS a ON a.id = t.customer_a
+    JOIN customer AS b ON b.id = t.customer_b
+    WHERE %(left)s IN (coalesce(a.merged_into, a.id), coalesce(b.merged_into, b.id))
+) AS tasks
+WHERE other = ANY(%(others)s)
+ORDER BY other, seq DESC
+
+-- inherit_task --
+-- The same question, open again, between the part split off and the other customer.
+INSERT INTO review_task (id, record_pk, customer_a, customer_b, score, evidence)
+SELECT %(id)s, record_pk, %(other)s, %(part)s, score, evidence
+FROM review_task WHERE id = %(from_task)s
+ON CONFLICT DO NOTHING
