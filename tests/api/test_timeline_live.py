@@ -65,10 +65,6 @@ def _watching(stub: TimelineServiceStub, name: str) -> Iterator[Iterator[pb.Cust
         call.cancel()  # type: ignore[no-untyped-call]
 
 
-def _next(events: Iterator[pb.CustomerEvent], count: int) -> list[pb.CustomerEvent]:
-    return [next(events) for _ in range(count)]
-
-
 def _next_not_about(
     events: Iterator[pb.CustomerEvent], count: int, earlier: pb.Interaction
 ) -> list[pb.CustomerEvent]:
@@ -148,7 +144,7 @@ def test_interactions_and_watchers_follow_a_merge(
         other.RecordInteraction(
             record("sms", "s", interaction(common_pb2.CHANNEL_SMS), customer=a.customer)
         )
-        merged, recorded = _next(watched, 2)
+        merged, recorded = _next_not_about(watched, 2, b.interaction)
 
     assert merged.kind == pb.CUSTOMER_EVENT_KIND_CUSTOMER_MERGED
     assert (merged.customer, list(merged.related_customers)) == (a.customer, [b.customer])
