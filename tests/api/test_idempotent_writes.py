@@ -29,7 +29,7 @@ from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
 from singleview.v1.steward_service_pb2_grpc import StewardServiceStub
 from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support import timeline_builders as tl
-from tests.support.builders import email, phone, record
+from tests.support.builders import address, email, phone, record
 from tests.support.rpc import WRITE_METHODS
 from tests.support.stewardship import open_task, uncertain_pair
 
@@ -150,6 +150,58 @@ def _erase(s: Stubs) -> Callable[[], Message]:
     return lambda: s.privacy.EraseCustomer(request)
 
 
+def _kims(s: Stubs) -> tuple[str, dict[str, str]]:
+    """A household of two Kims on one landline, an IVR call on it, and a lodger; returns the
+    household's name and the customers by given name."""
+    names = {
+        given: s.identity.Resolve(
+            record(
+                "crm",
+                f"k{n}",
+                phone("(217) 555-0150"),
+                phone(f"(217) 555-020{n}"),
+                given_name=given,
+                family_name="Kim",
+                birth_date=f"197{n}-01-0{n + 1}",
+                lives_at=address("7 Birch Ave", postal_code="62702"),
+            )
+        ).customer.name
+        for n, given in enumerate(("Min", "Joon"))
+    }
+    names["Sam"] = s.identity.Resolve(
+        record("crm", "lodger", given_name="Sam", family_name="Ortiz", birth_date="1990-02-02")
+    ).customer.name
+    s.timeline.RecordInteraction(
+        tl.record("ivr", "call-9", tl.interaction(common_pb2.CHANNEL_VOICE), phone("2175550150"))
+    )
+    household = s.profiles.GetHousehold(profile_service_pb2.GetHouseholdRequest(name=names["Min"]))
+    return household.name, names
+
+
+def _add_member(s: Stubs) -> Callable[[], Message]:
+    household, names = _kims(s)
+    request = steward_service_pb2.AddHouseholdMemberRequest(
+        household=household, customer=names["Sam"], reason="lodger", request_id="add-1"
+    )
+    return lambda: s.steward.AddHouseholdMember(request)
+
+
+def _remove_member(s: Stubs) -> Callable[[], Message]:
+    household, names = _kims(s)
+    request = steward_service_pb2.RemoveHouseholdMemberRequest(
+        household=household, customer=names["Joon"], reason="moved out", request_id="rm-1"
+    )
+    return lambda: s.steward.RemoveHouseholdMember(request)
+
+
+def _reattribute(s: Stubs) -> Callable[[], Message]:
+    household, names = _kims(s)
+    request = steward_service_pb2.ReattributeInteractionsRequest(
+        household=household, customer=names["Min"], reason="caller confirmed", request_id="re-1"
+    )
+    return lambda: s.steward.ReattributeInteractions(request)
+
+
 WRITES: dict[str, Write] = {
     "Resolve": _resolve,
     "ImportRecords": _import,
@@ -161,6 +213,9 @@ WRITES: dict[str, Write] = {
     "MergeCustomers": _merge,
     "SplitCustomer": _split,
     "EraseCustomer": _erase,
+    "AddHouseholdMember": _add_member,
+    "RemoveHouseholdMember": _remove_member,
+    "ReattributeInteractions": _reattribute,
 }
 
 _VOLATILE = {"outcome"}

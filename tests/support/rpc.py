@@ -39,6 +39,9 @@ WRITE_METHODS = frozenset(
         "singleview.v1.StewardService/MergeCustomers",
         "singleview.v1.StewardService/SplitCustomer",
         "singleview.v1.PrivacyService/EraseCustomer",
+        "singleview.v1.StewardService/AddHouseholdMember",
+        "singleview.v1.StewardService/RemoveHouseholdMember",
+        "singleview.v1.StewardService/ReattributeInteractions",
     }
 )
 """Every RPC that writes; each is idempotent on its key (tests/api/test_idempotent_writes.py)."""

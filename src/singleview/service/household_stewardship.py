@@ -113,12 +113,12 @@ class HouseholdService:
 
     async def remove_member(self, request: MembershipChange) -> Household:
         valid = validate_membership(request, self.settings.limits)
-        await self._change("RemoveHouseholdMember", valid, self._remove)
-        household = await self._snapshot(valid.household_id)
-        if household is None:  # dissolved: fewer than two members were left
-            now = datetime.now(UTC)
-            return Household(valid.household_id, (), (), now, now)
-        return household
+        result = await self._change("RemoveHouseholdMember", valid, self._remove)
+        if result["dissolved"]:  # fewer than two members were left
+            created = datetime.fromisoformat(str(result["create_time"]))
+            dissolved = datetime.fromisoformat(str(result["dissolve_time"]))
+            return Household(valid.household_id, (), (), created, dissolved)
+        return await self.get_household(household_name(valid.household_id))
 
     async def reattribute(
         self, request: MembershipChange, conversations: Sequence[str]
@@ -128,10 +128,6 @@ class HouseholdService:
         result = await self._change("ReattributeInteractions", valid, self._reattribute)
         pairs = [(str(c), str(i)) for c, i in result["interactions"]]
         return [str(c) for c in result["conversations"]], pairs
-
-    async def _snapshot(self, household_id: str) -> Household | None:
-        async with self.database.connection() as conn:
-            return await store.load_household(conn, household_id)
 
     @staticmethod
     async def _add(conn: Connection, valid: ValidMembership) -> dict[str, Any]:
@@ -182,7 +178,10 @@ class HouseholdService:
         await _audit(
             conn, "HOUSEHOLD_REMOVE", valid, household.id, customer_id, {"dissolved": dissolved}
         )
-        return {"customer": customer_id, "dissolved": dissolved}
+        # Kept with the request id, so a replay describes the dissolved household as the first
+        # answer did (it no longer exists to be read).
+        times = {"create_time": household.create_time.isoformat(), "dissolve_time": _now()}
+        return {"customer": customer_id, "dissolved": dissolved, **(times if dissolved else {})}
 
     @staticmethod
     async def _reattribute(conn: Connection, valid: ValidMembership) -> dict[str, Any]:
@@ -228,3 +227,7 @@ async def _audit(
         reason=valid.reason,
         after={"household": household_id, "customer": customer_id, **after},
     )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
