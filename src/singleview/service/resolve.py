@@ -100,6 +100,33 @@ def _plan(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> 
     return _Plan(ordered[0], decision, ordered[1:], evidence, reviews, outcome.apart)
 
 
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A validated, normalized record with its blocking keys and advisory lock keys."""
+
+    record: SourceRecord
+    blocking_keys: tuple[str, ...]
+    lock_keys: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a resolve decided, without loading the customer (a bulk import needs only its id)."""
+
+    customer_id: str
+    decision: Decision
+    evidence: tuple[Evidence, ...]
+    outcome: RecordOutcome
+    merged_customer_ids: tuple[str, ...] = ()
+
+
+def count_outcome(decision: Decision, outcome: RecordOutcome, merged: Sequence[str]) -> None:
+    """Decision and merge metrics of one resolve (labels are enum names, never record content)."""
+    DECISIONS.add(1, {"decision": decision.name, "outcome": outcome.name})
+    if merged and outcome in (RecordOutcome.CREATED, RecordOutcome.UPDATED):
+        MERGES.add(len(merged), {"origin": "resolve"})
+
+
 class ResolveService:
     def __init__(self, database: Database, settings: Settings, matcher: Matcher) -> None:
         self.database = database
@@ -107,36 +134,48 @@ class ResolveService:
         self.matcher = matcher
         self.suppression = SuppressionGuard(settings.privacy.suppressed_identifiers)
 
-    async def resolve(self, request: ResolveInput) -> ResolveResult:
+    def prepare(self, request: ResolveInput, now: datetime) -> PreparedRecord:
+        """Validate and normalize a request, and derive its blocking and lock keys (no I/O)."""
         with tracer.start_as_current_span("resolve.normalize") as span:
             record = validate_resolve_input(
-                request, self.settings.limits, self.settings.normalization, datetime.now(UTC)
+                request, self.settings.limits, self.settings.normalization, now
             )
-            keys = blocking_keys(build_profile(record.attributes, record.identifiers))
-            lock_keys = store.resolve_lock_keys(record, keys)
+            keys = tuple(blocking_keys(build_profile(record.attributes, record.identifiers)))
             span.set_attributes(
                 {"singleview.identifiers": len(record.identifiers), "singleview.keys": len(keys)}
             )
+        return PreparedRecord(record, keys, tuple(store.resolve_lock_keys(record, keys)))
+
+    async def resolve(self, request: ResolveInput) -> ResolveResult:
+        prepared = self.prepare(request, datetime.now(UTC))
 
         async def work(conn: Connection) -> ResolveResult:
-            await store.lock_keys(conn, lock_keys)
-            returning = await self.suppression.admit(conn, record.identifiers)
-            result = await self._resolve_locked(conn, record, keys)
-            await self.suppression.lift(conn, returning, result.customer.id)
-            return result
+            await store.lock_keys(conn, list(prepared.lock_keys))
+            resolved = await self.resolve_admitted(conn, prepared)
+            customers = await customer_store.load_customers(conn, [resolved.customer_id])
+            return ResolveResult(
+                customers[resolved.customer_id],
+                resolved.decision,
+                resolved.evidence,
+                resolved.outcome,
+                resolved.merged_customer_ids,
+            )
 
         result = await self.database.in_transaction(work)
-        DECISIONS.add(1, {"decision": result.decision.name, "outcome": result.outcome.name})
-        if result.merged_customer_ids and result.outcome in (
-            RecordOutcome.CREATED,
-            RecordOutcome.UPDATED,
-        ):
-            MERGES.add(len(result.merged_customer_ids), {"origin": "resolve"})
+        count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
+
+    async def resolve_admitted(self, conn: Connection, prepared: PreparedRecord) -> Resolved:
+        """Resolve one record whose lock keys this transaction holds, suppression checked."""
+        record = prepared.record
+        returning = await self.suppression.admit(conn, record.identifiers)
+        resolved = await self._resolve_locked(conn, record, prepared.blocking_keys)
+        await self.suppression.lift(conn, returning, resolved.customer_id)
+        return resolved
 
     async def _resolve_locked(
         self, conn: Connection, record: SourceRecord, keys: Sequence[str]
-    ) -> ResolveResult:
+    ) -> Resolved:
         stored = await store.select_record_for_update(conn, record.ref)
         if stored is not None:
             if stored.content_hash == content_hash(record.identifiers, record.attributes):
@@ -171,7 +210,7 @@ class ResolveService:
         keys: Sequence[str],
         stored: store.StoredRecord | None,
         plan: _Plan,
-    ) -> ResolveResult:
+    ) -> Resolved:
         if plan.decision in (Decision.NEW, Decision.REVIEW):
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
@@ -189,10 +228,9 @@ class ResolveService:
         await index_record_name(conn, pk, record.attributes)
         await self._open_reviews(conn, pk, plan)
         await self._refresh_golden(conn, plan.customer_id)
-        customer = (await customer_store.load_customers(conn, [plan.customer_id]))[plan.customer_id]
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
-        return ResolveResult(
-            customer, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers)
+        return Resolved(
+            plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers)
         )
 
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
@@ -257,17 +295,16 @@ class ResolveService:
 
     async def _answer_stored(
         self, conn: Connection, stored: store.StoredRecord, outcome: RecordOutcome
-    ) -> ResolveResult:
+    ) -> Resolved:
         """A repeat answers as the first call did, with the customer as it is now."""
-        customer = (await customer_store.load_customers(conn, [stored.customer_id]))[
-            stored.customer_id
-        ]
         merged: list[str] = []
         if stored.decision is Decision.MERGED:
             merged = sorted(
                 {e.customer_id for e in stored.evidence if e.customer_id} - {stored.customer_id}
             )
-        return ResolveResult(customer, stored.decision, stored.evidence, outcome, tuple(merged))
+        return Resolved(
+            stored.customer_id, stored.decision, stored.evidence, outcome, tuple(merged)
+        )
 
     async def _refresh_golden(self, conn: Connection, customer_id: str) -> None:
         await refresh_golden(conn, customer_id, self.settings.survivorship)
