@@ -32,11 +32,6 @@ def _import_error(error: DomainError) -> pb.ImportError:
     )
 
 
-IMPORT_BATCH = 500
-"""Most records an import resolves in one transaction: enough to spread a commit and a round
-of advisory locks thin, few enough that a retried batch or one rolled back costs little."""
-
-
 def _import_input(request: pb.ResolveRequest) -> ResolveInput | DomainError:
     try:
         return convert.resolve_input(request)
@@ -45,10 +40,10 @@ def _import_input(request: pb.ResolveRequest) -> ResolveInput | DomainError:
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
-    def __init__(self, resolver: ResolveService, import_batch: int = IMPORT_BATCH) -> None:
+    def __init__(self, resolver: ResolveService) -> None:
         self.resolver = resolver
         self.importer = BulkImporter(resolver)
-        self.import_batch = import_batch
+        self.import_batch = resolver.settings.import_batch
 
     async def Resolve(self, request: pb.ResolveRequest, context: Context) -> pb.ResolveResponse:
         result = await self.resolver.resolve(convert.resolve_input(request))

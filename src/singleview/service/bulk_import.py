@@ -70,8 +70,10 @@ class BulkImporter:
     async def _resolve_together(
         self, conn: Connection, batch: list[PreparedRecord]
     ) -> list[Resolved]:
-        await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
-        return [await self.resolver.resolve_admitted(conn, p) for p in batch]
+        async with conn.pipeline():
+            await store.plan_each_statement(conn)
+            await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
+            return [await self.resolver.resolve_admitted(conn, p) for p in batch]
 
     async def _resolve_alone(self, prepared: PreparedRecord) -> Answer:
         async def work(conn: Connection) -> Resolved:

@@ -55,6 +55,16 @@ async def lock_keys(conn: Connection, keys: list[int]) -> None:
     await conn.execute(query(_FILE, "lock_keys"), {"keys": keys})
 
 
+async def plan_each_statement(conn: Connection) -> None:
+    """Plan every statement of this transaction for its actual arguments.
+
+    A prepared statement's generic plan assumes an `unnest` of about ten values and, made while
+    the tables were small, can keep scanning a whole table long after it has grown: a bulk
+    import runs the same statements thousands of times from an empty store.
+    """
+    await conn.execute(query(_FILE, "plan_each_statement"))
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     pk: int

@@ -3,6 +3,9 @@
 -- resolves that share identifiers serialize and never deadlock on each other.
 SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%(keys)s::bigint[]) AS k
 
+-- plan_each_statement --
+SET LOCAL plan_cache_mode = force_custom_plan
+
 -- select_record_for_update --
 SELECT id, customer_id, observed_at, content_hash, version, decision, evidence
 FROM source_record
