@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from singleview.domain.errors import DomainError
 from singleview.domain.records import ResolveInput
+from singleview.service.batch_reads import BatchReads
 from singleview.service.resolve import PreparedRecord, Resolved, ResolveService, count_outcome
 from singleview.store import resolution as store
 from singleview.store.database import Connection
@@ -73,7 +74,14 @@ class BulkImporter:
         async with conn.pipeline():
             await store.plan_each_statement(conn)
             await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
-            return [await self.resolver.resolve_admitted(conn, p) for p in batch]
+            reads = BatchReads(self.resolver.matcher)
+            await reads.take(conn, batch)
+            results = []
+            for prepared in batch:
+                resolved = await self.resolver.resolve_admitted(conn, prepared, reads)
+                reads.wrote(prepared, resolved)
+                results.append(resolved)
+            return results
 
     async def _resolve_alone(self, prepared: PreparedRecord) -> Answer:
         async def work(conn: Connection) -> Resolved:

@@ -33,6 +33,7 @@ from singleview.domain.records import (
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import Judgement, Verdict, comparison_evidence
 from singleview.matching.profile import build_profile
+from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
 from singleview.service.golden import refresh_golden
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
@@ -165,18 +166,20 @@ class ResolveService:
         count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
 
-    async def resolve_admitted(self, conn: Connection, prepared: PreparedRecord) -> Resolved:
+    async def resolve_admitted(
+        self, conn: Connection, prepared: PreparedRecord, reads: CandidateReads = DIRECT
+    ) -> Resolved:
         """Resolve one record whose lock keys this transaction holds, suppression checked."""
         record = prepared.record
         returning = await self.suppression.admit(conn, record.identifiers)
-        resolved = await self._resolve_locked(conn, record, prepared.blocking_keys)
+        resolved = await self._resolve_locked(conn, record, prepared.blocking_keys, reads)
         await self.suppression.lift(conn, returning, resolved.customer_id)
         return resolved
 
     async def _resolve_locked(
-        self, conn: Connection, record: SourceRecord, keys: Sequence[str]
+        self, conn: Connection, record: SourceRecord, keys: Sequence[str], reads: CandidateReads
     ) -> Resolved:
-        stored = await store.select_record_for_update(conn, record.ref)
+        stored = await reads.stored_record(conn, record.ref)
         if stored is not None:
             if stored.content_hash == content_hash(record.identifiers, record.attributes):
                 return await self._answer_stored(conn, stored, RecordOutcome.UNCHANGED)
@@ -187,10 +190,11 @@ class ResolveService:
         target = MatchInput(
             record.identifiers, record.attributes, stored.pk if stored else None, own_customer
         )
-        outcome = await self.matcher.match(conn, target, lock=True)
+        outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         if outcome.newly_generic:
+            reads.forget()
             await self._learn_generic(conn, outcome.newly_generic)
-            outcome = await self.matcher.match(conn, target, lock=True)
+            outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         with tracer.start_as_current_span("resolve.decide") as span:
             plan = _plan(outcome, own_customer, self.matcher)
             span.set_attributes(

@@ -68,6 +68,21 @@ async def records_by_blocking_keys(
     return [_candidate(row) for row in await cur.fetchall()]
 
 
+async def records_by_each_blocking_key(
+    conn: Connection, keys: Iterable[str], per_key: int
+) -> dict[str, list[StoredCandidate]]:
+    """`records_by_blocking_keys` of each key, for a whole batch of records in one query."""
+    keys = sorted(set(keys))
+    found: dict[str, list[StoredCandidate]] = {k: [] for k in keys}
+    if keys:
+        cur = await conn.execute(
+            query(_FILE, "records_by_each_blocking_key"), {"keys": keys, "per_key": per_key}
+        )
+        for row in await cur.fetchall():
+            found[row[0]].append(_candidate(row[1:]))
+    return found
+
+
 async def records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
 ) -> list[StoredCandidate]:

@@ -76,13 +76,7 @@ class StoredRecord:
     evidence: tuple[Evidence, ...]
 
 
-async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
-    cur = await conn.execute(
-        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
-    )
-    row = await cur.fetchone()
-    if row is None:
-        return None
+def _stored(row: tuple[Any, ...]) -> StoredRecord:
     return StoredRecord(
         pk=row[0],
         customer_id=row[1],
@@ -92,6 +86,27 @@ async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> St
         decision=Decision(row[5]),
         evidence=evidence_from_json(row[6]),
     )
+
+
+async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
+    cur = await conn.execute(
+        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
+    )
+    row = await cur.fetchone()
+    return None if row is None else _stored(row)
+
+
+async def select_records_for_update(
+    conn: Connection, refs: Sequence[SourceRecordRef]
+) -> dict[SourceRecordRef, StoredRecord]:
+    """The stored records among `refs`, row-locked; refs not stored are absent."""
+    if not refs:
+        return {}
+    cur = await conn.execute(
+        query(_FILE, "select_records_for_update"),
+        {"sources": [r.source for r in refs], "record_ids": [r.record_id for r in refs]},
+    )
+    return {SourceRecordRef(row[0], row[1]): _stored(row[2:]) for row in await cur.fetchall()}
 
 
 async def customers_of_identifiers(

@@ -12,6 +12,18 @@ FROM source_record
 WHERE source = %(source)s AND record_id = %(record_id)s
 FOR UPDATE
 
+-- select_records_for_update --
+-- select_record_for_update for a batch of records, locked in id order.
+SELECT r.source, r.record_id, r.id, r.customer_id, r.observed_at, r.content_hash, r.version,
+       r.decision, r.evidence
+FROM source_record AS r
+WHERE (r.source, r.record_id) IN (
+    SELECT q.source, q.record_id
+    FROM unnest(%(sources)s::text[], %(record_ids)s::text[]) AS q (source, record_id)
+)
+ORDER BY r.id
+FOR UPDATE OF r
+
 -- customers_of_identifiers --
 -- Live customers holding any of the identifiers, oldest first, with the identifiers they hold.
 SELECT r.customer_id, i.kind, i.namespace, i.value
