@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.bulk_import [--records 1000000] [--file PATH] [--keep-file]
     .venv/bin/python -m bench.bulk_import --verify [--records 3000]
+    .venv/bin/python -m bench.bulk_import --records 10000 --batch 1,500   # batching vs not
 
 Writes N ResolveRequests (bench/synthetic.py: people from several cultures with 1-5 records
 each across sources, nicknames, typos, swapped dates, households sharing a landline or a
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -36,7 +38,7 @@ from bench.synthetic import generate
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.v1 import identity_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
-from tests.support.clusters import stored_clusters
+from tests.support.clusters import Cluster, stored_clusters
 from tests.support.database import create_database
 from tests.support.process import ServeProcess
 
@@ -111,19 +113,63 @@ def resolve_one_by_one(path: Path, target: str) -> None:
                 identity.Resolve(request)
 
 
+@dataclass(frozen=True)
+class Run:
+    batch: str
+    seconds: float
+    server_rss: float
+    client_rss: float
+    summary: str
+    customers: int
+    clusters: set[Cluster] | None
+
+
+def import_once(
+    path: Path, server_url: str, batch: int | None, profile: Path | None, clusters: bool
+) -> Run:
+    """`singleview import` of the file into a fresh database through a fresh server."""
+    database = create_database(server_url)
+    env = {"SINGLEVIEW_DATABASE_URL": database}
+    if batch:
+        env["SINGLEVIEW_IMPORT_BATCH"] = str(batch)
+    serve = ServeProcess(env=env).wait_serving()
+    try:
+        spy = None
+        if profile:
+            spy = subprocess.Popen(
+                [*PY_SPY, "-o", str(profile), "--pid", str(serve.process.pid)],
+                stdout=subprocess.DEVNULL,
+            )
+        seconds, client_rss, summary = run_import(path, serve.target)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+        server_rss = peak_rss_mib(serve.process.pid)
+        found = stored_clusters(grpc.insecure_channel(serve.target)) if clusters else None
+    finally:
+        serve.terminate()
+    shown = str(batch) if batch else "default"
+    return Run(shown, seconds, server_rss, client_rss, summary, live_customers(database), found)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=None, help="1,000,000 (3,000 to verify)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--file", type=Path, help="write the records here (default: a temp file)")
     parser.add_argument("--keep-file", action="store_true")
-    parser.add_argument("--batch", type=int, help="SINGLEVIEW_IMPORT_BATCH of the server")
+    parser.add_argument(
+        "--batch",
+        default="",
+        help="SINGLEVIEW_IMPORT_BATCH of the server; several (1,500) import once each, in turn",
+    )
     parser.add_argument("--verify", action="store_true", help="compare with one-by-one Resolve")
     parser.add_argument(
         "--profile", type=Path, help="py-spy the server during the import: write its profile here"
     )
     args = parser.parse_args(argv)
     records = args.records or (3000 if args.verify else 1_000_000)
+    batches: list[int | None] = [int(b) for b in args.batch.split(",") if b] or [None]
     workdir = Path(tempfile.mkdtemp(prefix="singleview-bulk-"))
     path = args.file or workdir / "records.jsonl"
     started = time.monotonic()
@@ -135,42 +181,22 @@ def main(argv: list[str] | None = None) -> int:
         embedded = EmbeddedPostgres(workdir / "pg")
         server_url = embedded.start()
     try:
-        database = create_database(server_url)
-        env = {"SINGLEVIEW_DATABASE_URL": database}
-        if args.batch:
-            env["SINGLEVIEW_IMPORT_BATCH"] = str(args.batch)
-        serve = ServeProcess(env=env).wait_serving()
-        try:
-            spy = None
-            if args.profile:
-                spy = subprocess.Popen(
-                    [*PY_SPY, "-o", str(args.profile), "--pid", str(serve.process.pid)],
-                    stdout=subprocess.DEVNULL,
-                )
-            seconds, client_rss, summary = run_import(path, serve.target)
-            if spy is not None:
-                spy.send_signal(signal.SIGINT)
-                spy.wait(60)
-            server_rss = peak_rss_mib(serve.process.pid)
-            imported_clusters = stored_clusters(grpc.insecure_channel(serve.target))
-        finally:
-            serve.terminate()
-        print(summary.rstrip())
-        print(f"records/s:       {records / seconds:,.0f}")
-        print(f"wall time:       {seconds:,.1f} s")
-        print(f"server peak RSS: {server_rss:,.0f} MiB")
-        print(f"client peak RSS: {client_rss:,.0f} MiB")
-        print(f"customers:       {live_customers(database):,}")
+        runs = [import_once(path, server_url, b, args.profile, args.verify) for b in batches]
+        print(runs[-1].summary.rstrip())
+        print(report(records, runs))
         if args.verify:
             serial = create_database(server_url)
             one = ServeProcess(env={"SINGLEVIEW_DATABASE_URL": serial}).wait_serving()
             try:
+                started = time.monotonic()
                 resolve_one_by_one(path, one.target)
+                seconds = time.monotonic() - started
+                print(f"one-by-one Resolve: {records / seconds:,.0f} records/s ({seconds:,.1f} s)")
                 serial_clusters = stored_clusters(grpc.insecure_channel(one.target))
             finally:
                 one.terminate()
-            same = serial_clusters == imported_clusters
-            print(f"verify:          clusters {'equal' if same else 'DIFFER'} to one-by-one")
+            same = all(run.clusters == serial_clusters for run in runs)
+            print(f"verify: clusters {'equal' if same else 'DIFFER'} to one-by-one Resolve")
             if not same:
                 return 1
     finally:
@@ -179,6 +205,22 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep_file and args.file is None:
             path.unlink(missing_ok=True)
     return 0
+
+
+def report(records: int, runs: list[Run]) -> str:
+    first = runs[0].seconds
+    lines = [
+        f"{records:,} records; speed-up = the first run's wall time over this one's",
+        f"{'batch':>8}{'records/s':>11}{'wall s':>9}{'server MiB':>12}{'client MiB':>12}"
+        f"{'customers':>11}{'speed-up':>10}",
+    ]
+    for run in runs:
+        lines.append(
+            f"{run.batch:>8}{records / run.seconds:>11,.0f}{run.seconds:>9,.1f}"
+            f"{run.server_rss:>12,.0f}{run.client_rss:>12,.0f}{run.customers:>11,}"
+            f"{first / run.seconds:>10.2f}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

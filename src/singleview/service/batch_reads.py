@@ -1,7 +1,7 @@
 """A batch's reads made up front: what each of its resolves would read, in a few queries.
 
 A lone resolve reads the store about ten times before it writes. For a batch of records, a
-bulk import makes each kind of read once for all of them (stored versions, generic
+bulk import makes each kind of read once for all of them (suppressions, stored versions, generic
 identifiers, identifier holders, blocking-key hits, candidates' records, steward constraints),
 row-locks every customer any of them could link to, and then serves each record's reads from
 that snapshot as the same matching code asks for them.
@@ -11,9 +11,9 @@ answer goes to the store instead when it concerns an identifier or a blocking ke
 written earlier in the batch carries, a record seen earlier in the batch, or a customer that
 earlier records joined, merged or left (any customer in the answer, since a merge changes
 which customer a stored record belongs to). After generic identifiers are learned (which can
-re-cluster customers anywhere) every read goes to the store. What other transactions could
-change is held still by the batch's advisory locks (identifiers, blocking keys, records) and
-the row locks on candidate customers, as it is for a lone resolve.
+re-cluster customers anywhere) the snapshot is taken again for the records left. What other
+transactions could change is held still by the batch's advisory locks (identifiers, blocking
+keys, records) and the row locks on candidate customers, as it is for a lone resolve.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from singleview.service.candidate_reads import CandidateReads
 from singleview.service.matcher import GENERIC_HOLDERS, Matcher
 from singleview.service.resolve import PreparedRecord, Resolved
 from singleview.store import matching as match_store
+from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
@@ -57,6 +58,7 @@ class BatchReads(CandidateReads):
         self.ages: dict[str, int] = {}
         self.records: dict[str, list[match_store.StoredCandidate]] = {}
         self.apart: set[frozenset[str]] = set()
+        self.key: bytes | None = None
         self.valid = False
         self.dirty_identifiers: set[Identifier] = set()
         self.dirty_keys: set[str] = set()
@@ -64,7 +66,11 @@ class BatchReads(CandidateReads):
         self.seen: set[SourceRecordRef] = set()
 
     async def take(self, conn: Connection, batch: Sequence[PreparedRecord]) -> None:
-        """Read everything the batch's records could ask for; call once its locks are held."""
+        """Read everything the batch's records could ask for; call once its locks are held
+        (again, for the records left, after `forget`)."""
+        self.dirty_identifiers, self.dirty_keys, self.dirty_customers = set(), set(), set()
+        self.seen = set()
+        self.key = await privacy_store.suppression_key_if_needed(conn)
         refs = list(dict.fromkeys(p.record.ref for p in batch))
         self.stored = await store.select_records_for_update(conn, refs)
         every = tuple(dict.fromkeys(i for p in batch for i in p.record.identifiers))
@@ -105,6 +111,11 @@ class BatchReads(CandidateReads):
 
     def _clean(self, customers: Iterable[str]) -> bool:
         return self.valid and self.dirty_customers.isdisjoint(customers)
+
+    async def suppression_key(self, conn: Connection) -> bytes | None:
+        """Read once per batch: a resolve only ever lifts suppressions, and a key read while
+        there were some only costs a look that finds none."""
+        return self.key
 
     async def stored_record(
         self, conn: Connection, ref: SourceRecordRef

@@ -75,9 +75,10 @@ class BulkImporter:
             await store.plan_each_statement(conn)
             await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
             reads = BatchReads(self.resolver.matcher)
-            await reads.take(conn, batch)
             results = []
-            for prepared in batch:
+            for n, prepared in enumerate(batch):
+                if not reads.valid:
+                    await reads.take(conn, batch[n:])
                 resolved = await self.resolver.resolve_admitted(conn, prepared, reads)
                 reads.wrote(prepared, resolved)
                 results.append(resolved)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import SourceRecordRef
 from singleview.store import matching as match_store
+from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
@@ -24,6 +25,10 @@ class CandidateReads:
         self, conn: Connection, ref: SourceRecordRef
     ) -> store.StoredRecord | None:
         return await store.select_record_for_update(conn, ref)
+
+    async def suppression_key(self, conn: Connection) -> bytes | None:
+        """The key of identifier digests, only when some identifier is suppressed."""
+        return await privacy_store.suppression_key_if_needed(conn)
 
     async def generic_among(self, conn: Connection, ids: tuple[Identifier, ...]) -> set[Identifier]:
         return await match_store.generic_among(conn, ids)

@@ -171,7 +171,7 @@ class ResolveService:
     ) -> Resolved:
         """Resolve one record whose lock keys this transaction holds, suppression checked."""
         record = prepared.record
-        returning = await self.suppression.admit(conn, record.identifiers)
+        returning = await self.suppression.admit(conn, record.identifiers, reads)
         resolved = await self._resolve_locked(conn, record, prepared.blocking_keys, reads)
         await self.suppression.lift(conn, returning, resolved.customer_id)
         return resolved
