@@ -2,9 +2,11 @@
 
 Synthetic records with fuzzy matches (nicknames, typos, swapped dates), shared identifiers
 (households, walk-ins on a store phone) and placeholders, plus repeats (UNCHANGED), older
-versions (STALE), newer versions (UPDATED) and bad requests, go once through sequential Resolve
-calls and once through one ImportRecords stream on an empty store: the clusters, every
-record's decision and outcome, and the review tasks between clusters must be the same.
+versions (STALE), newer versions (UPDATED), records bridging two customers (MERGED) followed
+by records reaching the merged customers, and a bad request, go once through sequential Resolve
+calls and once through one ImportRecords stream on an empty store: the clusters with their
+golden records, every record's decision and outcome, and the review tasks between clusters
+must be the same.
 """
 
 from __future__ import annotations
@@ -38,9 +40,21 @@ def _requests() -> list[pb.ResolveRequest]:
         older.attributes.given_name = "Zed"
         older.observed_at.FromSeconds(1_000_000_000)  # before every generated record
         updated += [newer, older]
+    with_ids = [r for r in records if r.identifiers and r.attributes.birth_date]
+    bridges = []
+    for n in range(0, 40, 2):  # one identifier each of two records: their customers merge
+        left, right = with_ids[n], with_ids[n + 41]
+        bridge = pb.ResolveRequest(source="bridge", record_id=f"b{n}")
+        bridge.identifiers.extend([left.identifiers[0], right.identifiers[0]])
+        later = pb.ResolveRequest()  # then one reaching the merged customer by attributes only
+        later.CopyFrom(right)
+        later.source, later.record_id = "late", f"l{n}"
+        later.ClearField("identifiers")
+        later.attributes.ClearField("address")
+        bridges += [bridge, later]
     bad = pb.ResolveRequest(source="crm", record_id="bad")
     bad.identifiers.add(kind=common_pb2.IDENTIFIER_KIND_EMAIL, value="not an email")
-    return [*records, *records[:25], *updated, bad]
+    return [*records, *records[:25], *updated, *bridges, bad]
 
 
 REQUESTS = _requests()
@@ -50,17 +64,27 @@ def _outcome(decision: int, outcome: int, error: str) -> Outcome:
     return (decision, outcome, error)
 
 
-def _store_state(channel: grpc.Channel) -> tuple[set[Cluster], set[frozenset[Cluster]]]:
-    """The clusters, and the open review tasks as pairs of clusters."""
+State = tuple[dict[Cluster, bytes], set[frozenset[Cluster]]]
+
+
+def _store_state(channel: grpc.Channel) -> State:
+    """Each cluster with its golden record and its sources, and the open review tasks as pairs
+    of clusters."""
     profiles = ProfileServiceStub(channel)
     by_name: dict[str, Cluster] = {}
+    golden: dict[Cluster, bytes] = {}
     token = ""
     while True:
         page = profiles.ListCustomers(
             profile_service_pb2.ListCustomersRequest(page_size=500, page_token=token)
         )
         for customer in page.customers:
-            by_name[customer.name] = frozenset((r.source, r.record_id) for r in customer.records)
+            cluster = frozenset((r.source, r.record_id) for r in customer.records)
+            by_name[customer.name] = cluster
+            shown = common_pb2.Customer(golden=customer.golden)
+            for attribute, ref in customer.golden_sources.items():
+                shown.golden_sources[attribute].CopyFrom(ref)
+            golden[cluster] = shown.SerializeToString(deterministic=True)
         token = page.next_page_token
         if not token:
             break
@@ -78,7 +102,7 @@ def _store_state(channel: grpc.Channel) -> tuple[set[Cluster], set[frozenset[Clu
         token = listed.next_page_token
         if not token:
             break
-    return set(by_name.values()), tasks
+    return golden, tasks
 
 
 def _one_by_one(channel: grpc.Channel) -> list[Outcome]:
@@ -100,7 +124,7 @@ def _imported(channel: grpc.Channel) -> list[Outcome]:
     return [_outcome(r.decision, r.outcome, r.error.code) for r in results]
 
 
-def test_an_import_ends_in_the_clusters_decisions_and_reviews_of_one_by_one_resolves(
+def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one_resolves(
     server: ServerThread, database_url: str
 ) -> None:
     truncate_all(database_url)
@@ -114,12 +138,18 @@ def test_an_import_ends_in_the_clusters_decisions_and_reviews_of_one_by_one_reso
 
     assert imported == serial
     assert imported_state == serial_state
-    clusters, reviews = serial_state
+    golden, reviews = serial_state
+    clusters = set(golden)
     decisions = {decision for decision, _, _ in serial}
     outcomes = {outcome for _, outcome, _ in serial}
     assert len(clusters) < len(REQUESTS) - 100  # fuzzy and identifier links happened
     assert reviews  # and uncertain pairs went to review
-    assert {common_pb2.DECISION_LINKED, common_pb2.DECISION_NEW} <= decisions
+    assert {
+        common_pb2.DECISION_LINKED,
+        common_pb2.DECISION_NEW,
+        common_pb2.DECISION_MERGED,
+        common_pb2.DECISION_REVIEW,
+    } <= decisions
     assert {
         pb.RECORD_OUTCOME_CREATED,
         pb.RECORD_OUTCOME_UNCHANGED,

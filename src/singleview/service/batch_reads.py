@@ -6,22 +6,27 @@ identifiers, identifier holders, blocking-key hits, candidates' records, steward
 row-locks every customer any of them could link to, and then serves each record's reads from
 that snapshot as the same matching code asks for them.
 
-A snapshot answer is only used when nothing this batch wrote since could have changed it: an
-answer goes to the store instead when it concerns an identifier or a blocking key a record
-written earlier in the batch carries, a record seen earlier in the batch, or a customer that
-earlier records joined, merged or left (any customer in the answer, since a merge changes
-which customer a stored record belongs to). After generic identifiers are learned (which can
-re-cluster customers anywhere) the snapshot is taken again for the records left. What other
-transactions could change is held still by the batch's advisory locks (identifiers, blocking
-keys, records) and the row locks on candidate customers, as it is for a lone resolve.
+As each record of the batch is written, the snapshot is brought up to date the way the store
+changed: a new record joins its customer's records, its identifiers' holders and its blocking
+keys' hits (newest first, as bounded as the queries are); a merge moves the losers' records,
+identifiers, hits and steward constraints to the survivor. A customer created in the batch is
+younger than every customer read before it. What the snapshot cannot follow (a newer version
+replacing a stored record, the newest holders of a generic identifier, a customer it never
+read) marks what it touches, and answers that concern anything marked come from the store.
+After generic identifiers are learned (which can re-cluster customers anywhere) the snapshot
+is taken again for the records left. What other transactions could change is held still by
+the batch's advisory locks (identifiers, blocking keys, records) and the row locks on
+candidate customers, as it is for a lone resolve.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import SourceRecordRef
+from singleview.domain.records import SourceRecord, SourceRecordRef
 from singleview.matching.generic import placeholders_among
 from singleview.service.candidate_reads import CandidateReads
 from singleview.service.matcher import GENERIC_HOLDERS, Matcher
@@ -64,6 +69,11 @@ class BatchReads(CandidateReads):
         self.dirty_keys: set[str] = set()
         self.dirty_customers: set[str] = set()
         self.seen: set[SourceRecordRef] = set()
+        self.observed: dict[int, datetime] = {}
+        self.replaced: store.StoredRecord | None = None
+        self.youngest = 0
+        self.pks: list[int] = []
+        """Reserved record keys, the next one last."""
 
     async def take(self, conn: Connection, batch: Sequence[PreparedRecord]) -> None:
         """Read everything the batch's records could ask for; call once its locks are held
@@ -90,21 +100,110 @@ class BatchReads(CandidateReads):
         customers |= {r.customer_id for hits in self.blocked.values() for r in hits}
         customers |= {s.customer_id for s in self.stored.values()}
         self.ages = await store.lock_customers(conn, customers)
+        self.youngest = max(self.ages.values(), default=0) + 1
         self.records = {c: [] for c in customers}
-        for row in await match_store.records_of_customers(
+        self.observed = {}
+        for row, observed_at in await match_store.records_of_customers_timed(
             conn, customers, self.settings.records_per_customer
         ):
             self.records[row.customer_id].append(row)
+            self.observed[row.pk] = observed_at
         self.apart = await links.cannot_link_pairs(conn, customers)
+        self.pks = sorted(await store.reserve_record_pks(conn, len(batch)), reverse=True)
         self.valid = True
 
     def wrote(self, prepared: PreparedRecord, resolved: Resolved) -> None:
-        """What a record just resolved may have changed, for the answers of the ones after it."""
+        """A record of the batch is done: a repeat of its ref is read from the store."""
         self.seen.add(prepared.record.ref)
-        self.dirty_identifiers.update(prepared.record.identifiers)
-        self.dirty_keys.update(prepared.blocking_keys)
-        self.dirty_customers.add(resolved.customer_id)
-        self.dirty_customers.update(resolved.merged_customer_ids)
+        self.replaced = None
+
+    def next_record_pk(self) -> int | None:
+        return self.pks.pop() if self.pks else None
+
+    def record_written(
+        self,
+        record: SourceRecord,
+        keys: Sequence[str],
+        pk: int,
+        customer_id: str,
+        losers: Sequence[str],
+        *,
+        fresh: bool,
+        new_customer: bool,
+    ) -> None:
+        """Bring the snapshot up to date with what a record's resolve just wrote."""
+        involved = {customer_id, *losers}
+        if self.replaced is not None:
+            involved.add(self.replaced.customer_id)
+        if new_customer and customer_id not in self.records:
+            self.records[customer_id] = []
+            self.ages[customer_id] = self.youngest
+            self.youngest += 1
+        if not fresh or not self.valid or not involved <= self.records.keys():
+            self._mark(record, keys, involved)
+            return
+        for loser in losers:
+            self._merge(loser, customer_id)
+        self._add(record, keys, pk, customer_id)
+
+    async def record_attributes(
+        self, conn: Connection, customer_id: str
+    ) -> list[store.RecordAttributes]:
+        records = self.records.get(customer_id)
+        if (
+            records is None
+            or len(records) >= self.settings.records_per_customer
+            or not self._clean([customer_id])
+        ):
+            return await super().record_attributes(conn, customer_id)
+        return [store.RecordAttributes(r.ref, self.observed[r.pk], r.attributes) for r in records]
+
+    def _mark(self, record: SourceRecord, keys: Sequence[str], customers: set[str]) -> None:
+        self.dirty_identifiers.update(record.identifiers)
+        self.dirty_keys.update(keys)
+        self.dirty_customers.update(customers)
+
+    def _add(self, record: SourceRecord, keys: Sequence[str], pk: int, customer: str) -> None:
+        """A new record: the newest of its customer, its blocking keys and identifiers."""
+        written = match_store.candidate_of(pk, customer, record)
+        self.observed[pk] = record.observed_at
+        self.records[customer] = self._newest([*self.records[customer], written])
+        held = set(record.identifiers) & self.identifiers
+        if held:
+            self.holder_rows.setdefault(customer, set()).update(held)
+        self.dirty_identifiers.update(set(record.identifiers) & self.newest)
+        per_key = self.settings.candidates_per_key
+        for key in keys:
+            if key in self.blocked:
+                self.blocked[key] = [written, *self.blocked[key]][:per_key]
+            else:
+                self.dirty_keys.add(key)
+
+    def _merge(self, loser: str, survivor: str) -> None:
+        """The loser's records now belong to the survivor, and everything read of them too."""
+        moved = [replace(r, customer_id=survivor) for r in self.records.pop(loser)]
+        self.records[survivor] = self._newest([*self.records[survivor], *moved])
+        for rows in (self.holder_rows, self.newest_rows):
+            if loser in rows:
+                rows.setdefault(survivor, set()).update(rows.pop(loser))
+        for key, hits in self.blocked.items():
+            if any(r.customer_id == loser for r in hits):
+                self.blocked[key] = [
+                    replace(r, customer_id=survivor) if r.customer_id == loser else r for r in hits
+                ]
+        for ref, stored in self.stored.items():
+            if stored.customer_id == loser:
+                self.stored[ref] = replace(stored, customer_id=survivor)
+        pairs = {frozenset(survivor if c == loser else c for c in p) for p in self.apart}
+        self.apart = {p for p in pairs if len(p) == 2}
+        self.ages.pop(loser, None)
+
+    def _newest(
+        self, records: list[match_store.StoredCandidate]
+    ) -> list[match_store.StoredCandidate]:
+        """A customer's records as records_of_customers reads them: newest first, bounded."""
+        records.sort(key=lambda r: (self.observed[r.pk], r.pk), reverse=True)
+        return records[: self.settings.records_per_customer]
 
     def forget(self) -> None:
         self.valid = False
@@ -123,8 +222,7 @@ class BatchReads(CandidateReads):
         stored = self.stored.get(ref)
         if ref in self.seen or not self._clean([stored.customer_id] if stored else []):
             stored = await super().stored_record(conn, ref)
-        if stored is not None:  # it may move to another customer: the customer changes
-            self.dirty_customers.add(stored.customer_id)
+        self.replaced = stored
         return stored
 
     async def generic_among(self, conn: Connection, ids: tuple[Identifier, ...]) -> set[Identifier]:

@@ -7,10 +7,10 @@ a bulk import can answer most reads of a whole batch from a few queries made up 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import SourceRecordRef
+from singleview.domain.records import SourceRecord, SourceRecordRef
 from singleview.store import matching as match_store
 from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
@@ -58,6 +58,29 @@ class CandidateReads:
 
     async def cannot_link_pairs(self, conn: Connection, ids: set[str]) -> set[frozenset[str]]:
         return await links.cannot_link_pairs(conn, ids)
+
+    def next_record_pk(self) -> int | None:
+        """A reserved key for the next new record, or None: the insert reads its key back."""
+        return None
+
+    def record_written(
+        self,
+        record: SourceRecord,
+        keys: Sequence[str],
+        pk: int,
+        customer_id: str,
+        losers: Sequence[str],
+        *,
+        fresh: bool,
+        new_customer: bool,
+    ) -> None:
+        """A record was written to `customer_id` (new or not), merging `losers` into it."""
+
+    async def record_attributes(
+        self, conn: Connection, customer_id: str
+    ) -> list[store.RecordAttributes]:
+        """Every record of the customer, newest first, for its golden record."""
+        return await store.record_attributes_of_customer(conn, customer_id)
 
     def forget(self) -> None:
         """Generic identifiers were learned and customers re-evaluated: nothing read holds."""

@@ -35,7 +35,7 @@ from singleview.matching.decision import Judgement, Verdict, comparison_evidence
 from singleview.matching.profile import build_profile
 from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
-from singleview.service.golden import refresh_golden
+from singleview.service.golden import golden_record, refresh_golden
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
 from singleview.service.names import new_customer_id, new_id
 from singleview.service.privacy import SuppressionGuard
@@ -119,6 +119,8 @@ class Resolved:
     evidence: tuple[Evidence, ...]
     outcome: RecordOutcome
     merged_customer_ids: tuple[str, ...] = ()
+    record_pk: int = 0
+    """The stored record's primary key."""
 
 
 def count_outcome(decision: Decision, outcome: RecordOutcome, merged: Sequence[str]) -> None:
@@ -205,7 +207,7 @@ class ResolveService:
                 }
             )
         with tracer.start_as_current_span("resolve.persist"):
-            return await self._persist(conn, record, keys, stored, plan)
+            return await self._persist(conn, record, keys, stored, plan, reads)
 
     async def _persist(
         self,
@@ -214,6 +216,7 @@ class ResolveService:
         keys: Sequence[str],
         stored: store.StoredRecord | None,
         plan: _Plan,
+        reads: CandidateReads,
     ) -> Resolved:
         if plan.decision in (Decision.NEW, Decision.REVIEW):
             await store.insert_customer(conn, plan.customer_id)
@@ -221,7 +224,7 @@ class ResolveService:
             await self._merge(conn, plan, record)
         if stored is None:
             pk = await store.insert_record(
-                conn, record, plan.customer_id, plan.decision, plan.evidence
+                conn, record, plan.customer_id, plan.decision, plan.evidence, reads.next_record_pk()
             )
         else:
             pk = stored.pk
@@ -230,11 +233,23 @@ class ResolveService:
             )
         await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
         await index_record_name(conn, pk, record.attributes)
+        reads.record_written(
+            record,
+            keys,
+            pk,
+            plan.customer_id,
+            plan.losers,
+            fresh=stored is None,
+            new_customer=plan.decision in (Decision.NEW, Decision.REVIEW),
+        )
         await self._open_reviews(conn, pk, plan)
-        await self._refresh_golden(conn, plan.customer_id)
+        records = await reads.record_attributes(conn, plan.customer_id)
+        await store.update_golden(
+            conn, plan.customer_id, golden_record(records, self.settings.survivorship)
+        )
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
         return Resolved(
-            plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers)
+            plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers), pk
         )
 
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
@@ -307,7 +322,7 @@ class ResolveService:
                 {e.customer_id for e in stored.evidence if e.customer_id} - {stored.customer_id}
             )
         return Resolved(
-            stored.customer_id, stored.decision, stored.evidence, outcome, tuple(merged)
+            stored.customer_id, stored.decision, stored.evidence, outcome, tuple(merged), stored.pk
         )
 
     async def _refresh_golden(self, conn: Connection, customer_id: str) -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import Evidence, PersonAttributes, SourceRecordRef
+from singleview.domain.records import Evidence, PersonAttributes, SourceRecord, SourceRecordRef
 from singleview.store.codec import (
     attributes_from_json,
+    attributes_to_json,
     evidence_to_json,
     identifier_columns,
     identifier_from_row,
+    identifiers_to_json,
 )
 from singleview.store.database import Connection
 from singleview.store.sql import query
@@ -41,6 +45,15 @@ def _candidate(row: tuple[Any, ...]) -> StoredCandidate:
         ref=SourceRecordRef(source, record_id),
         attributes=attributes_from_json(attributes),
         identifiers=tuple(identifier_from_row(*i) for i in identifiers),
+    )
+
+
+def candidate_of(pk: int, customer_id: str, record: SourceRecord) -> StoredCandidate:
+    """A record just written, exactly as `records_by_blocking_keys` would read it back."""
+    attributes = json.loads(json.dumps(attributes_to_json(record.attributes)))
+    identifiers = identifiers_to_json(record.identifiers)
+    return _candidate(
+        (pk, customer_id, record.ref.source, record.ref.record_id, attributes, identifiers)
     )
 
 
@@ -80,6 +93,8 @@ async def records_by_each_blocking_key(
         )
         for row in await cur.fetchall():
             found[row[0]].append(_candidate(row[1:]))
+    for hits in found.values():
+        hits.sort(key=lambda r: -r.pk)  # newest first, as each key's hits are chosen
     return found
 
 
@@ -93,6 +108,19 @@ async def records_of_customers(
         query(_FILE, "records_of_customers_newest"), {"ids": ids, "per_customer": per_customer}
     )
     return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def records_of_customers_timed(
+    conn: Connection, customer_ids: Iterable[str], per_customer: int
+) -> list[tuple[StoredCandidate, datetime]]:
+    """`records_of_customers` with each record's observed_at (the order they are kept in)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return []
+    cur = await conn.execute(
+        query(_FILE, "records_of_customers_timed"), {"ids": ids, "per_customer": per_customer}
+    )
+    return [(_candidate(row[:-1]), row[-1]) for row in await cur.fetchall()]
 
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:

@@ -45,6 +45,18 @@ CROSS JOIN LATERAL (
 ) AS r
 ORDER BY q.n, r.observed_at DESC, r.id DESC
 
+-- records_of_customers_timed --
+-- records_of_customers_newest with each record's observed_at, to keep the order as records come.
+SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers, r.observed_at
+FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
+CROSS JOIN LATERAL (
+    SELECT * FROM source_record AS s
+    WHERE s.customer_id = q.customer_id
+    ORDER BY s.observed_at DESC, s.id DESC
+    LIMIT %(per_customer)s
+) AS r
+ORDER BY q.n, r.observed_at DESC, r.id DESC
+
 -- generic_among --
 SELECT g.kind, g.namespace, g.value
 FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)

@@ -178,15 +178,25 @@ async def insert_record(
     customer_id: str,
     decision: Decision,
     evidence: tuple[Evidence, ...],
+    pk: int | None = None,
 ) -> int:
-    cur = await conn.execute(
-        query(_FILE, "insert_record"), _record_params(record, customer_id, decision, evidence)
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    pk: int = row[0]
+    """Insert a new record; with `pk` (from `reserve_record_pks`) without waiting for an answer."""
+    params = _record_params(record, customer_id, decision, evidence)
+    if pk is None:
+        cur = await conn.execute(query(_FILE, "insert_record"), params)
+        row = await cur.fetchone()
+        assert row is not None
+        pk = int(row[0])
+    else:
+        await conn.execute(query(_FILE, "insert_record_with_id"), {**params, "id": pk})
     await _insert_identifiers(conn, pk, record.identifiers)
     return pk
+
+
+async def reserve_record_pks(conn: Connection, count: int) -> list[int]:
+    """`count` new record primary keys, in increasing order."""
+    cur = await conn.execute(query(_FILE, "reserve_record_pks"), {"count": count})
+    return sorted(row[0] for row in await cur.fetchall())
 
 
 async def replace_record(

@@ -53,6 +53,20 @@ INSERT INTO source_record (
 )
 RETURNING id
 
+-- insert_record_with_id --
+-- insert_record with a key reserved beforehand (reserve_record_pks), so nothing is read back.
+INSERT INTO source_record (
+    id, source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
+    decision, evidence
+) OVERRIDING SYSTEM VALUE VALUES (
+    %(id)s, %(source)s, %(record_id)s, %(customer_id)s, %(observed_at)s, %(attributes)s,
+    %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
+)
+
+-- reserve_record_pks --
+SELECT nextval(pg_get_serial_sequence('source_record', 'id'))
+FROM generate_series(1, %(count)s)
+
 -- archive_record_version --
 -- Keeps the version being replaced as history.
 INSERT INTO source_record_history (
