@@ -31,8 +31,8 @@ from singleview.store.database import Connection
 from singleview.telemetry import tracer
 
 SNAPSHOT_WINDOW = 128
-"""Records whose reads one snapshot covers: a snapshot is taken again whenever generic
-identifiers are learned, and then only the window's rest is read again, not the batch's."""
+"""Records whose reads one snapshot covers. Learning generic identifiers makes the snapshot
+stale; the next one then covers this many records, not all the rest of the batch."""
 
 Answer = Resolved | DomainError
 """Per request: what it resolved to, or why it failed (that request alone)."""
