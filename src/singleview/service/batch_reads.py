@@ -35,7 +35,7 @@ from singleview.store import matching as match_store
 from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
-from singleview.store.database import Connection
+from singleview.store.database import Connection, RetryableConflict
 
 
 def _held(
@@ -93,21 +93,25 @@ class BatchReads(CandidateReads):
             conn, tuple(self.newest), GENERIC_HOLDERS
         )
         keys = {k for p in batch for k in p.blocking_keys}
-        self.blocked = await match_store.records_by_each_blocking_key(
-            conn, keys, self.settings.candidates_per_key
-        )
+        hits = await match_store.blocking_key_hits(conn, keys, self.settings.candidates_per_key)
         customers = {*self.holder_rows, *self.newest_rows}
-        customers |= {r.customer_id for hits in self.blocked.values() for r in hits}
+        customers |= {c for found in hits.values() for _, c in found}
         customers |= {s.customer_id for s in self.stored.values()}
         self.ages = await store.lock_customers(conn, customers)
         self.youngest = max(self.ages.values(), default=0) + 1
+        newest = await match_store.newest_records_of_customers(
+            conn, customers, self.settings.records_per_customer
+        )
+        pks = {pk for found in hits.values() for pk, _ in found} | {pk for _, pk, _ in newest}
+        by_pk = await match_store.records_by_pks(conn, pks)  # each record decoded once
+        if len(by_pk) != len(pks):
+            raise RetryableConflict("a candidate record went away while the batch was read")
+        self.blocked = {k: [by_pk[pk] for pk, _ in found] for k, found in hits.items()}
         self.records = {c: [] for c in customers}
         self.observed = {}
-        for row, observed_at in await match_store.records_of_customers_timed(
-            conn, customers, self.settings.records_per_customer
-        ):
-            self.records[row.customer_id].append(row)
-            self.observed[row.pk] = observed_at
+        for customer_id, pk, observed_at in newest:
+            self.records[customer_id].append(by_pk[pk])
+            self.observed[pk] = observed_at
         self.apart = await links.cannot_link_pairs(conn, customers)
         self.pks = sorted(await store.reserve_record_pks(conn, len(batch)), reverse=True)
         self.valid = True

@@ -81,21 +81,29 @@ async def records_by_blocking_keys(
     return [_candidate(row) for row in await cur.fetchall()]
 
 
-async def records_by_each_blocking_key(
+async def blocking_key_hits(
     conn: Connection, keys: Iterable[str], per_key: int
-) -> dict[str, list[StoredCandidate]]:
-    """`records_by_blocking_keys` of each key, for a whole batch of records in one query."""
+) -> dict[str, list[tuple[int, str]]]:
+    """Per key, what `records_by_blocking_keys` would find: (record pk, customer), newest first."""
     keys = sorted(set(keys))
-    found: dict[str, list[StoredCandidate]] = {k: [] for k in keys}
+    found: dict[str, list[tuple[int, str]]] = {k: [] for k in keys}
     if keys:
         cur = await conn.execute(
-            query(_FILE, "records_by_each_blocking_key"), {"keys": keys, "per_key": per_key}
+            query(_FILE, "blocking_key_hits"), {"keys": keys, "per_key": per_key}
         )
-        for row in await cur.fetchall():
-            found[row[0]].append(_candidate(row[1:]))
+        for key, pk, customer_id in await cur.fetchall():
+            found[key].append((pk, customer_id))
     for hits in found.values():
-        hits.sort(key=lambda r: -r.pk)  # newest first, as each key's hits are chosen
+        hits.sort(reverse=True)
     return found
+
+
+async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:
+    wanted = sorted(set(pks))
+    if not wanted:
+        return {}
+    cur = await conn.execute(query(_FILE, "records_by_pks"), {"pks": wanted})
+    return {row[0]: _candidate(row) for row in await cur.fetchall()}
 
 
 async def records_of_customers(
@@ -110,17 +118,17 @@ async def records_of_customers(
     return [_candidate(row) for row in await cur.fetchall()]
 
 
-async def records_of_customers_timed(
+async def newest_records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
-) -> list[tuple[StoredCandidate, datetime]]:
-    """`records_of_customers` with each record's observed_at (the order they are kept in)."""
+) -> list[tuple[str, int, datetime]]:
+    """(customer, record pk, observed_at) of what `records_of_customers` reads, in its order."""
     ids = sorted(set(customer_ids))
     if not ids:
         return []
     cur = await conn.execute(
-        query(_FILE, "records_of_customers_timed"), {"ids": ids, "per_customer": per_customer}
+        query(_FILE, "newest_records_of_customers"), {"ids": ids, "per_customer": per_customer}
     )
-    return [(_candidate(row[:-1]), row[-1]) for row in await cur.fetchall()]
+    return [(c, pk, observed_at) for c, pk, observed_at in await cur.fetchall()]
 
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:

@@ -20,9 +20,10 @@ CROSS JOIN LATERAL (
 JOIN source_record AS r ON r.id = hit.record_pk
 ORDER BY r.id
 
--- records_by_each_blocking_key --
--- records_by_blocking_keys for many records at once: the same rows, per key.
-SELECT q.key, r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
+-- blocking_key_hits --
+-- records_by_blocking_keys for many records at once: per key, the same records' keys and
+-- customers (their content is read once by records_by_pks).
+SELECT q.key, hit.record_pk, r.customer_id
 FROM unnest(%(keys)s::text[]) AS q (key)
 CROSS JOIN LATERAL (
     SELECT b.record_pk FROM record_blocking_key AS b
@@ -31,6 +32,11 @@ CROSS JOIN LATERAL (
     LIMIT %(per_key)s
 ) AS hit
 JOIN source_record AS r ON r.id = hit.record_pk
+
+-- records_by_pks --
+SELECT id, customer_id, source, record_id, attributes, identifiers
+FROM source_record
+WHERE id = ANY(%(pks)s::bigint[])
 
 -- records_of_customers_newest --
 -- The newest `per_customer` records of each customer: what a candidate customer is compared on;
@@ -45,12 +51,12 @@ CROSS JOIN LATERAL (
 ) AS r
 ORDER BY q.n, r.observed_at DESC, r.id DESC
 
--- records_of_customers_timed --
--- records_of_customers_newest with each record's observed_at, to keep the order as records come.
-SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers, r.observed_at
+-- newest_records_of_customers --
+-- records_of_customers_newest as keys and observation times (the order records are kept in).
+SELECT r.customer_id, r.id, r.observed_at
 FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
 CROSS JOIN LATERAL (
-    SELECT * FROM source_record AS s
+    SELECT s.id, s.customer_id, s.observed_at FROM source_record AS s
     WHERE s.customer_id = q.customer_id
     ORDER BY s.observed_at DESC, s.id DESC
     LIMIT %(per_customer)s
