@@ -274,6 +274,10 @@ class Settings:
     resolve_retries: int = 8
     """How often a resolve is retried after a deadlock or serialization conflict."""
 
+    import_batch: int = 500
+    """Most records ImportRecords resolves in one transaction (of those that have arrived): a
+    commit and a round of advisory locks spread over many, little lost when one is retried."""
+
     normalization: NormalizationSettings = field(default_factory=NormalizationSettings)
     limits: Limits = field(default_factory=Limits)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
@@ -383,6 +387,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("SINGLEVIEW_DATABASE_URL") or None,
         pool_min_size=int(env.get("SINGLEVIEW_POOL_MIN_SIZE", base.pool_min_size)),
         pool_max_size=int(env.get("SINGLEVIEW_POOL_MAX_SIZE", base.pool_max_size)),
+        import_batch=max(1, int(env.get("SINGLEVIEW_IMPORT_BATCH", base.import_batch))),
         normalization=normalization,
         limits=replace(
             base.limits,

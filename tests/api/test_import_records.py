@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from singleview.v1 import common_pb2
+import grpc
+
+from singleview.v1 import common_pb2, identity_service_pb2, privacy_service_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
+from singleview.v1.privacy_service_pb2_grpc import PrivacyServiceStub
 from tests.support.builders import email, phone, record
 
 
@@ -39,3 +42,34 @@ def test_an_import_reports_each_request_and_a_bad_one_does_not_stop_the_rest(
 
 def test_an_empty_import_returns_no_results(identity: IdentityServiceStub) -> None:
     assert list(identity.ImportRecords(iter([]))) == []
+
+
+def test_an_erased_identifier_fails_its_request_alone_and_the_batch_around_it_is_imported(
+    identity: IdentityServiceStub, channel: grpc.Channel
+) -> None:
+    erased = identity.Resolve(record("crm", "gone", email("gone@example.com")))
+    PrivacyServiceStub(channel).EraseCustomer(
+        privacy_service_pb2.EraseCustomerRequest(name=erased.customer.name, reason="ticket 1")
+    )
+    requests = [
+        record("crm", "1", phone("3125550100")),
+        record("crm", "2", email("gone@example.com"), phone("3125550100")),
+        record("crm", "3", phone("+1 312 555 0100"), email("a@example.com")),
+    ]
+
+    results = list(identity.ImportRecords(iter(requests)))
+
+    assert [r.error.reason for r in results] == ["", "IDENTIFIER_SUPPRESSED", ""]
+    assert results[1].error.code == "FAILED_PRECONDITION"
+    assert results[0].customer == results[2].customer
+    assert [r.decision for r in results] == [
+        common_pb2.DECISION_NEW,
+        common_pb2.DECISION_UNSPECIFIED,
+        common_pb2.DECISION_LINKED,
+    ]
+    assert (
+        identity.Lookup(
+            identity_service_pb2.LookupRequest(identifiers=[email("gone@example.com")])
+        ).found
+        is False
+    )

@@ -62,6 +62,31 @@ def test_recent_purchases_are_served_by_their_partial_index(clean_database: str)
     assert "interaction_purchase_idx" in "\n".join(row[0] for row in rows)
 
 
+def _many_anns(conn: psycopg.Connection[Any], count: int) -> None:
+    """A store where "ann" is a common name and each phone ending is rare, as in production:
+    the plan the test inspects is the one the statistics of such a store lead to."""
+    conn.execute(
+        "INSERT INTO customer (id) SELECT 'c' || n FROM generate_series(1, %(n)s) AS n",
+        {"n": count},
+    )
+    conn.execute(
+        "INSERT INTO source_record (source, record_id, customer_id, observed_at, attributes,"
+        " identifiers, content_hash, decision)"
+        " SELECT 'crm', 'r' || n, 'c' || n, now(), '{}', '[]', '', 'NEW'"
+        " FROM generate_series(1, %(n)s) AS n",
+        {"n": count},
+    )
+    conn.execute(
+        "INSERT INTO search_name (record_pk, given, family, lexemes)"
+        " SELECT id, 'ann', 'lee', 't_ann t_lee'::tsvector FROM source_record"
+    )
+    conn.execute(
+        "INSERT INTO record_identifier (record_pk, kind, namespace, value)"
+        " SELECT id, 'PHONE', '', '+1312555' || lpad(id::text, 4, '0') FROM source_record"
+    )
+    conn.execute("ANALYZE customer, source_record, search_name, record_identifier")
+
+
 def test_a_name_beside_phone_digits_is_checked_per_customer_not_looked_up(
     clean_database: str,
 ) -> None:
@@ -69,6 +94,7 @@ def test_a_name_beside_phone_digits_is_checked_per_customer_not_looked_up(
     digits are checked one by one instead."""
     params = {"low": "0010", "high": "0011", "tsquery": "'t_ann'", "limit": 100, "scan": 2000}
     with psycopg.connect(clean_database) as conn:
+        _many_anns(conn, 2000)
         conn.execute("SET enable_seqscan = off")
         statement = query("search.sql", "customers_by_phone_suffix_and_name").as_string(conn)
         rows = conn.execute(f"EXPLAIN {statement}".encode(), params).fetchall()

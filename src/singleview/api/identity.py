@@ -8,7 +8,10 @@ from typing import Any
 import grpc
 
 from singleview.api import convert, household_convert
+from singleview.api.batches import batches
 from singleview.domain.errors import DomainError, InvalidArgument
+from singleview.domain.records import ResolveInput
+from singleview.service.bulk_import import BulkImporter
 from singleview.service.households import household_name
 from singleview.service.names import customer_name
 from singleview.service.resolve import ResolveService
@@ -30,9 +33,18 @@ def _import_error(error: DomainError) -> pb.ImportError:
     )
 
 
+def _import_input(request: pb.ResolveRequest) -> ResolveInput | DomainError:
+    try:
+        return convert.resolve_input(request)
+    except DomainError as error:
+        return error
+
+
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def __init__(self, resolver: ResolveService) -> None:
         self.resolver = resolver
+        self.importer = BulkImporter(resolver)
+        self.import_batch = resolver.settings.import_batch
 
     async def Resolve(self, request: pb.ResolveRequest, context: Context) -> pb.ResolveResponse:
         result = await self.resolver.resolve(convert.resolve_input(request))
@@ -47,22 +59,29 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     async def ImportRecords(
         self, request_iterator: AsyncIterator[pb.ResolveRequest], context: Context
     ) -> AsyncIterator[pb.ImportResult]:
-        """One result per request, in order; a bad request fails alone, never the stream."""
+        """One result per request, in order; a bad request fails alone, never the stream.
+
+        Requests are resolved in batches of what has arrived meanwhile (one transaction each,
+        service/bulk_import.py), while the next ones are read.
+        """
         index = 0
-        async for request in request_iterator:
-            result = pb.ImportResult(
-                index=index, source=request.source, record_id=request.record_id
-            )
-            try:
-                resolved = await self.resolver.resolve(convert.resolve_input(request))
-            except DomainError as error:
-                result.error.CopyFrom(_import_error(error))
-            else:
-                result.customer = customer_name(resolved.customer.id)
-                result.decision = convert.DECISION_TO_PB[resolved.decision]
-                result.outcome = convert.OUTCOME_TO_PB[resolved.outcome]
-            yield result
-            index += 1
+        async for batch in batches(request_iterator, self.import_batch):
+            inputs = [_import_input(request) for request in batch]
+            valid = [i for i in inputs if not isinstance(i, DomainError)]
+            answers = iter(await self.importer.resolve_batch(valid))
+            for request, given in zip(batch, inputs, strict=True):
+                answer = given if isinstance(given, DomainError) else next(answers)
+                result = pb.ImportResult(
+                    index=index, source=request.source, record_id=request.record_id
+                )
+                if isinstance(answer, DomainError):
+                    result.error.CopyFrom(_import_error(answer))
+                else:
+                    result.customer = customer_name(answer.customer_id)
+                    result.decision = convert.DECISION_TO_PB[answer.decision]
+                    result.outcome = convert.OUTCOME_TO_PB[answer.outcome]
+                yield result
+                index += 1
 
     async def Lookup(self, request: pb.LookupRequest, context: Context) -> pb.LookupResponse:
         result = await self.resolver.lookup(

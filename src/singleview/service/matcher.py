@@ -29,9 +29,8 @@ from singleview.matching.generic import placeholders_among
 from singleview.matching.levels import Comparison
 from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
+from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.store import matching as match_store
-from singleview.store import resolution as store
-from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
 from singleview.telemetry import tracer
 
@@ -77,31 +76,38 @@ class Matcher:
         self.comparisons = tuple(comparisons)
 
     async def known_generic(
-        self, conn: Connection, identifiers: Iterable[Identifier]
+        self, conn: Connection, identifiers: Iterable[Identifier], reads: CandidateReads = DIRECT
     ) -> set[Identifier]:
         ids = tuple(identifiers)
-        found = await match_store.generic_among(conn, ids)
+        found = await reads.generic_among(conn, ids)
         return found | placeholders_among(ids, self.settings.placeholders)
 
-    async def match(self, conn: Connection, target: MatchInput, *, lock: bool) -> MatchOutcome:
+    async def match(
+        self,
+        conn: Connection,
+        target: MatchInput,
+        *,
+        lock: bool,
+        reads: CandidateReads = DIRECT,
+    ) -> MatchOutcome:
         with tracer.start_as_current_span("resolve.candidates") as span:
-            generic = await self.known_generic(conn, target.identifiers)
+            generic = await self.known_generic(conn, target.identifiers, reads)
             usable = [i for i in target.identifiers if i not in generic]
-            proving = await store.customers_of_identifiers(conn, tuple(usable))
+            proving = await reads.holders(conn, tuple(usable))
             newly = self._held_too_widely(proving, generic)
-            widely = await store.customers_of_identifiers_bounded(
+            widely = await reads.newest_holders(
                 conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
             )
             holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
-            blocked = await match_store.records_by_blocking_keys(
+            blocked = await reads.blocked_records(
                 conn,
                 blocking_keys(build_profile(target.attributes, usable)),
                 self.settings.candidates_per_key,
             )
             candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
             small = _small_groups(widely)
-            ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
-            stored = await match_store.records_of_customers(
+            ages = await reads.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
+            stored = await reads.records_of_customers(
                 conn, candidates, self.settings.records_per_customer
             )
             stored += await self._holders_not_sampled(conn, candidates, proving, stored)
@@ -126,7 +132,7 @@ class Matcher:
                 newly.update(found)
                 current |= set(found)
                 outcome = self._judge_all(target, candidates, pool, current, small)
-            apart = await links.cannot_link_pairs(conn, set(candidates) | _own(target))
+            apart = await reads.cannot_link_pairs(conn, set(candidates) | _own(target))
             span.set_attributes(
                 {"singleview.judgements": len(outcome), "singleview.newly_generic": len(newly)}
             )

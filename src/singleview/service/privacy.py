@@ -30,6 +30,7 @@ from singleview.domain.identifiers import Identifier
 from singleview.domain.privacy import EraseInput, Erasure
 from singleview.domain.timeline import CustomerEventKind
 from singleview.matching.generic import placeholders_among
+from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.service.names import customer_name, new_id, parse_customer_name
 from singleview.service.validation import check_text
 from singleview.store import customers as customer_store
@@ -56,10 +57,12 @@ class SuppressionGuard:
             raise ValueError(f"unknown suppression policy {policy!r}")
         self.policy = policy
 
-    async def admit(self, conn: Connection, identifiers: Sequence[Identifier]) -> tuple[str, ...]:
+    async def admit(
+        self, conn: Connection, identifiers: Sequence[Identifier], reads: CandidateReads = DIRECT
+    ) -> tuple[str, ...]:
         """Digests of the suppressed identifiers among these (to lift once the resolve is done);
         FAILED_PRECONDITION IDENTIFIER_SUPPRESSED under the `reject` policy."""
-        key = await store.suppression_key_if_needed(conn) if identifiers else None
+        key = await reads.suppression_key(conn) if identifiers else None
         if key is None:
             return ()
         by_digest = {identifier_digest(key, i): i for i in identifiers}

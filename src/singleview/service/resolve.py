@@ -35,8 +35,9 @@ from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import Judgement, Verdict, comparison_evidence
 from singleview.matching.profile import build_profile
 from singleview.service.ambiguity import Disambiguator
+from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.service.evidence import generic_evidence, identifier_evidence, same_record
-from singleview.service.golden import refresh_golden
+from singleview.service.golden import golden_record, refresh_golden
 from singleview.service.households import (
     is_named,
     refresh_households,
@@ -118,6 +119,40 @@ def _plan_links(outcome: MatchOutcome, own_customer: str | None, matcher: Matche
     return _Plan(ordered[0], decision, ordered[1:], evidence, reviews, outcome.apart)
 
 
+_NEW_CUSTOMER = (Decision.NEW, Decision.REVIEW, Decision.AMBIGUOUS)
+"""Decisions that store the record under a customer created for it (an ambiguous contact on a
+household's line is the household's contact customer)."""
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A validated, normalized record with its blocking keys and advisory lock keys."""
+
+    record: SourceRecord
+    blocking_keys: tuple[str, ...]
+    lock_keys: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a resolve decided, without loading the customer (a bulk import needs only its id)."""
+
+    customer_id: str
+    decision: Decision
+    evidence: tuple[Evidence, ...]
+    outcome: RecordOutcome
+    merged_customer_ids: tuple[str, ...] = ()
+    record_pk: int = 0
+    """The stored record's primary key."""
+
+
+def count_outcome(decision: Decision, outcome: RecordOutcome, merged: Sequence[str]) -> None:
+    """Decision and merge metrics of one resolve (labels are enum names, never record content)."""
+    DECISIONS.add(1, {"decision": decision.name, "outcome": outcome.name})
+    if merged and outcome in (RecordOutcome.CREATED, RecordOutcome.UPDATED):
+        MERGES.add(len(merged), {"origin": "resolve"})
+
+
 class ResolveService:
     def __init__(self, database: Database, settings: Settings, matcher: Matcher) -> None:
         self.database = database
@@ -126,37 +161,51 @@ class ResolveService:
         self.suppression = SuppressionGuard(settings.privacy.suppressed_identifiers)
         self.disambiguator = Disambiguator(matcher)
 
-    async def resolve(self, request: ResolveInput) -> ResolveResult:
+    def prepare(self, request: ResolveInput, now: datetime) -> PreparedRecord:
+        """Validate and normalize a request, and derive its blocking and lock keys (no I/O)."""
         with tracer.start_as_current_span("resolve.normalize") as span:
             record = validate_resolve_input(
-                request, self.settings.limits, self.settings.normalization, datetime.now(UTC)
+                request, self.settings.limits, self.settings.normalization, now
             )
-            keys = blocking_keys(build_profile(record.attributes, record.identifiers))
-            lock_keys = store.resolve_lock_keys(record, keys)
+            keys = tuple(blocking_keys(build_profile(record.attributes, record.identifiers)))
             span.set_attributes(
                 {"singleview.identifiers": len(record.identifiers), "singleview.keys": len(keys)}
             )
+        return PreparedRecord(record, keys, tuple(store.resolve_lock_keys(record, keys)))
+
+    async def resolve(self, request: ResolveInput) -> ResolveResult:
+        prepared = self.prepare(request, datetime.now(UTC))
 
         async def work(conn: Connection) -> ResolveResult:
-            await store.lock_keys(conn, lock_keys)
-            returning = await self.suppression.admit(conn, record.identifiers)
-            result = await self._resolve_locked(conn, record, keys)
-            await self.suppression.lift(conn, returning, result.customer.id)
-            return result
+            await store.lock_keys(conn, list(prepared.lock_keys))
+            resolved = await self.resolve_admitted(conn, prepared)
+            customers = await customer_store.load_customers(conn, [resolved.customer_id])
+            return ResolveResult(
+                customers[resolved.customer_id],
+                resolved.decision,
+                resolved.evidence,
+                resolved.outcome,
+                resolved.merged_customer_ids,
+            )
 
         result = await self.database.in_transaction(work)
-        DECISIONS.add(1, {"decision": result.decision.name, "outcome": result.outcome.name})
-        if result.merged_customer_ids and result.outcome in (
-            RecordOutcome.CREATED,
-            RecordOutcome.UPDATED,
-        ):
-            MERGES.add(len(result.merged_customer_ids), {"origin": "resolve"})
+        count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
 
+    async def resolve_admitted(
+        self, conn: Connection, prepared: PreparedRecord, reads: CandidateReads = DIRECT
+    ) -> Resolved:
+        """Resolve one record whose lock keys this transaction holds, suppression checked."""
+        record = prepared.record
+        returning = await self.suppression.admit(conn, record.identifiers, reads)
+        resolved = await self._resolve_locked(conn, record, prepared.blocking_keys, reads)
+        await self.suppression.lift(conn, returning, resolved.customer_id)
+        return resolved
+
     async def _resolve_locked(
-        self, conn: Connection, record: SourceRecord, keys: Sequence[str]
-    ) -> ResolveResult:
-        stored = await store.select_record_for_update(conn, record.ref)
+        self, conn: Connection, record: SourceRecord, keys: Sequence[str], reads: CandidateReads
+    ) -> Resolved:
+        stored = await reads.stored_record(conn, record.ref)
         if stored is not None:
             if stored.content_hash == content_hash(record.identifiers, record.attributes):
                 return await self._answer_stored(conn, stored, RecordOutcome.UNCHANGED)
@@ -167,10 +216,11 @@ class ResolveService:
         target = MatchInput(
             record.identifiers, record.attributes, stored.pk if stored else None, own_customer
         )
-        outcome = await self.matcher.match(conn, target, lock=True)
+        outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         if outcome.newly_generic:
+            reads.forget()
             await self._learn_generic(conn, outcome.newly_generic)
-            outcome = await self.matcher.match(conn, target, lock=True)
+            outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         with tracer.start_as_current_span("resolve.decide") as span:
             plan = await self._household_contact(
                 conn, record, _plan(outcome, own_customer, self.matcher, record)
@@ -183,7 +233,7 @@ class ResolveService:
                 }
             )
         with tracer.start_as_current_span("resolve.persist"):
-            return await self._persist(conn, record, keys, stored, plan)
+            return await self._persist(conn, record, keys, stored, plan, reads)
 
     async def _persist(
         self,
@@ -192,14 +242,15 @@ class ResolveService:
         keys: Sequence[str],
         stored: store.StoredRecord | None,
         plan: _Plan,
-    ) -> ResolveResult:
-        if plan.decision in (Decision.NEW, Decision.REVIEW, Decision.AMBIGUOUS):
+        reads: CandidateReads,
+    ) -> Resolved:
+        if plan.decision in _NEW_CUSTOMER:
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
             await self._merge(conn, plan, record)
         if stored is None:
             pk = await store.insert_record(
-                conn, record, plan.customer_id, plan.decision, plan.evidence
+                conn, record, plan.customer_id, plan.decision, plan.evidence, reads.next_record_pk()
             )
         else:
             pk = stored.pk
@@ -208,14 +259,25 @@ class ResolveService:
             )
         await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
         await index_record_name(conn, pk, record.attributes)
+        reads.record_written(
+            record,
+            keys,
+            pk,
+            plan.customer_id,
+            plan.losers,
+            fresh=stored is None,
+            new_customer=plan.decision in _NEW_CUSTOMER,
+        )
         await self._open_reviews(conn, pk, plan)
-        await self._refresh_golden(conn, plan.customer_id)
+        records = await reads.record_attributes(conn, plan.customer_id)
+        await store.update_golden(
+            conn, plan.customer_id, golden_record(records, self.settings.survivorship)
+        )
         if plan.generic:
             await refresh_households(conn, plan.generic)
-        customer = (await customer_store.load_customers(conn, [plan.customer_id]))[plan.customer_id]
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
-        return ResolveResult(
-            customer, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers)
+        return Resolved(
+            plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers), pk
         )
 
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
@@ -295,17 +357,16 @@ class ResolveService:
 
     async def _answer_stored(
         self, conn: Connection, stored: store.StoredRecord, outcome: RecordOutcome
-    ) -> ResolveResult:
+    ) -> Resolved:
         """A repeat answers as the first call did, with the customer as it is now."""
-        customer = (await customer_store.load_customers(conn, [stored.customer_id]))[
-            stored.customer_id
-        ]
         merged: list[str] = []
         if stored.decision is Decision.MERGED:
             merged = sorted(
                 {e.customer_id for e in stored.evidence if e.customer_id} - {stored.customer_id}
             )
-        return ResolveResult(customer, stored.decision, stored.evidence, outcome, tuple(merged))
+        return Resolved(
+            stored.customer_id, stored.decision, stored.evidence, outcome, tuple(merged), stored.pk
+        )
 
     async def _refresh_golden(self, conn: Connection, customer_id: str) -> None:
         await refresh_golden(conn, customer_id, self.settings.survivorship)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import Evidence, PersonAttributes, SourceRecordRef
+from singleview.domain.records import Evidence, PersonAttributes, SourceRecord, SourceRecordRef
 from singleview.store.codec import (
     attributes_from_json,
+    attributes_to_json,
     evidence_to_json,
     identifier_columns,
     identifier_from_row,
+    identifiers_to_json,
 )
 from singleview.store.database import Connection
 from singleview.store.sql import query
@@ -44,6 +48,15 @@ def _candidate(row: tuple[Any, ...]) -> StoredCandidate:
     )
 
 
+def candidate_of(pk: int, customer_id: str, record: SourceRecord) -> StoredCandidate:
+    """A record just written, exactly as `records_by_blocking_keys` would read it back."""
+    attributes = json.loads(json.dumps(attributes_to_json(record.attributes)))
+    identifiers = identifiers_to_json(record.identifiers)
+    return _candidate(
+        (pk, customer_id, record.ref.source, record.ref.record_id, attributes, identifiers)
+    )
+
+
 async def replace_blocking_keys(
     conn: Connection, record_pk: int, keys: Iterable[str], *, fresh: bool
 ) -> None:
@@ -66,6 +79,31 @@ async def records_by_blocking_keys(
         query(_FILE, "records_by_blocking_keys"), {"keys": keys, "per_key": per_key}
     )
     return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def blocking_key_hits(
+    conn: Connection, keys: Iterable[str], per_key: int
+) -> dict[str, list[tuple[int, str]]]:
+    """Per key, what `records_by_blocking_keys` would find: (record pk, customer), newest first."""
+    keys = sorted(set(keys))
+    found: dict[str, list[tuple[int, str]]] = {k: [] for k in keys}
+    if keys:
+        cur = await conn.execute(
+            query(_FILE, "blocking_key_hits"), {"keys": keys, "per_key": per_key}
+        )
+        for key, pk, customer_id in await cur.fetchall():
+            found[key].append((pk, customer_id))
+    for hits in found.values():
+        hits.sort(reverse=True)
+    return found
+
+
+async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:
+    wanted = sorted(set(pks))
+    if not wanted:
+        return {}
+    cur = await conn.execute(query(_FILE, "records_by_pks"), {"pks": wanted})
+    return {row[0]: _candidate(row) for row in await cur.fetchall()}
 
 
 async def records_of_customers(
@@ -101,6 +139,19 @@ async def records_holding_identifiers(
         },
     )
     return [_candidate(row) for row in await cur.fetchall()]
+
+
+async def newest_records_of_customers(
+    conn: Connection, customer_ids: Iterable[str], per_customer: int
+) -> list[tuple[str, int, datetime]]:
+    """(customer, record pk, observed_at) of what `records_of_customers` reads, in its order."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return []
+    cur = await conn.execute(
+        query(_FILE, "newest_records_of_customers"), {"ids": ids, "per_customer": per_customer}
+    )
+    return [(c, pk, observed_at) for c, pk, observed_at in await cur.fetchall()]
 
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:

@@ -7,7 +7,8 @@ ON CONFLICT DO NOTHING
 DELETE FROM record_blocking_key WHERE record_pk = %(record_pk)s
 
 -- records_by_blocking_keys --
--- At most `per_key` records per key (the newest), so a common name cannot flood a resolve.
+-- At most `per_key` records per key (the newest), so a common name cannot flood a resolve; in
+-- record order, which decides the candidates kept when there are more than a resolve takes.
 SELECT DISTINCT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
 FROM unnest(%(keys)s::text[]) AS q (key)
 CROSS JOIN LATERAL (
@@ -17,17 +18,50 @@ CROSS JOIN LATERAL (
     LIMIT %(per_key)s
 ) AS hit
 JOIN source_record AS r ON r.id = hit.record_pk
+ORDER BY r.id
+
+-- blocking_key_hits --
+-- records_by_blocking_keys for many records at once: per key, the same records' keys and
+-- customers (their content is read once by records_by_pks).
+SELECT q.key, hit.record_pk, r.customer_id
+FROM unnest(%(keys)s::text[]) AS q (key)
+CROSS JOIN LATERAL (
+    SELECT b.record_pk FROM record_blocking_key AS b
+    WHERE b.key = q.key
+    ORDER BY b.record_pk DESC
+    LIMIT %(per_key)s
+) AS hit
+JOIN source_record AS r ON r.id = hit.record_pk
+
+-- records_by_pks --
+SELECT id, customer_id, source, record_id, attributes, identifiers
+FROM source_record
+WHERE id = ANY(%(pks)s::bigint[])
 
 -- records_of_customers_newest --
--- The newest `per_customer` records of each customer: what a candidate customer is compared on.
+-- The newest `per_customer` records of each customer: what a candidate customer is compared on;
+-- customer by customer in the order given, each newest first.
 SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
-FROM unnest(%(ids)s::text[]) AS q (customer_id)
+FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
 CROSS JOIN LATERAL (
     SELECT * FROM source_record AS s
     WHERE s.customer_id = q.customer_id
     ORDER BY s.observed_at DESC, s.id DESC
     LIMIT %(per_customer)s
 ) AS r
+ORDER BY q.n, r.observed_at DESC, r.id DESC
+
+-- newest_records_of_customers --
+-- records_of_customers_newest as keys and observation times (the order records are kept in).
+SELECT r.customer_id, r.id, r.observed_at
+FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
+CROSS JOIN LATERAL (
+    SELECT s.id, s.customer_id, s.observed_at FROM source_record AS s
+    WHERE s.customer_id = q.customer_id
+    ORDER BY s.observed_at DESC, s.id DESC
+    LIMIT %(per_customer)s
+) AS r
+ORDER BY q.n, r.observed_at DESC, r.id DESC
 
 -- records_holding_identifiers --
 -- Of each customer, the newest `per_customer` records holding any of the identifiers: a large

@@ -55,6 +55,16 @@ async def lock_keys(conn: Connection, keys: list[int]) -> None:
     await conn.execute(query(_FILE, "lock_keys"), {"keys": keys})
 
 
+async def plan_each_statement(conn: Connection) -> None:
+    """Plan every statement of this transaction for its actual arguments.
+
+    A prepared statement's generic plan assumes an `unnest` of about ten values and, made while
+    the tables were small, can keep scanning a whole table long after it has grown: a bulk
+    import runs the same statements thousands of times from an empty store.
+    """
+    await conn.execute(query(_FILE, "plan_each_statement"))
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     pk: int
@@ -66,13 +76,7 @@ class StoredRecord:
     evidence: tuple[Evidence, ...]
 
 
-async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
-    cur = await conn.execute(
-        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
-    )
-    row = await cur.fetchone()
-    if row is None:
-        return None
+def _stored(row: tuple[Any, ...]) -> StoredRecord:
     return StoredRecord(
         pk=row[0],
         customer_id=row[1],
@@ -82,6 +86,27 @@ async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> St
         decision=Decision(row[5]),
         evidence=evidence_from_json(row[6]),
     )
+
+
+async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
+    cur = await conn.execute(
+        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
+    )
+    row = await cur.fetchone()
+    return None if row is None else _stored(row)
+
+
+async def select_records_for_update(
+    conn: Connection, refs: Sequence[SourceRecordRef]
+) -> dict[SourceRecordRef, StoredRecord]:
+    """The stored records among `refs`, row-locked; refs not stored are absent."""
+    if not refs:
+        return {}
+    cur = await conn.execute(
+        query(_FILE, "select_records_for_update"),
+        {"sources": [r.source for r in refs], "record_ids": [r.record_id for r in refs]},
+    )
+    return {SourceRecordRef(row[0], row[1]): _stored(row[2:]) for row in await cur.fetchall()}
 
 
 async def customers_of_identifiers(
@@ -153,15 +178,25 @@ async def insert_record(
     customer_id: str,
     decision: Decision,
     evidence: tuple[Evidence, ...],
+    pk: int | None = None,
 ) -> int:
-    cur = await conn.execute(
-        query(_FILE, "insert_record"), _record_params(record, customer_id, decision, evidence)
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    pk: int = row[0]
+    """Insert a new record; with `pk` (from `reserve_record_pks`) without waiting for an answer."""
+    params = _record_params(record, customer_id, decision, evidence)
+    if pk is None:
+        cur = await conn.execute(query(_FILE, "insert_record"), params)
+        row = await cur.fetchone()
+        assert row is not None
+        pk = int(row[0])
+    else:
+        await conn.execute(query(_FILE, "insert_record_with_id"), {**params, "id": pk})
     await _insert_identifiers(conn, pk, record.identifiers)
     return pk
+
+
+async def reserve_record_pks(conn: Connection, count: int) -> list[int]:
+    """`count` new record primary keys, in increasing order."""
+    cur = await conn.execute(query(_FILE, "reserve_record_pks"), {"count": count})
+    return sorted(row[0] for row in await cur.fetchall())
 
 
 async def replace_record(

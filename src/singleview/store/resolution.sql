@@ -3,11 +3,26 @@
 -- resolves that share identifiers serialize and never deadlock on each other.
 SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%(keys)s::bigint[]) AS k
 
+-- plan_each_statement --
+SET LOCAL plan_cache_mode = force_custom_plan
+
 -- select_record_for_update --
 SELECT id, customer_id, observed_at, content_hash, version, decision, evidence
 FROM source_record
 WHERE source = %(source)s AND record_id = %(record_id)s
 FOR UPDATE
+
+-- select_records_for_update --
+-- select_record_for_update for a batch of records, locked in id order.
+SELECT r.source, r.record_id, r.id, r.customer_id, r.observed_at, r.content_hash, r.version,
+       r.decision, r.evidence
+FROM source_record AS r
+WHERE (r.source, r.record_id) IN (
+    SELECT q.source, q.record_id
+    FROM unnest(%(sources)s::text[], %(record_ids)s::text[]) AS q (source, record_id)
+)
+ORDER BY r.id
+FOR UPDATE OF r
 
 -- customers_of_identifiers --
 -- Live customers holding any of the identifiers, oldest first, with the identifiers they hold.
@@ -37,6 +52,20 @@ INSERT INTO source_record (
     %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
 )
 RETURNING id
+
+-- insert_record_with_id --
+-- insert_record with a key reserved beforehand (reserve_record_pks), so nothing is read back.
+INSERT INTO source_record (
+    id, source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
+    decision, evidence
+) OVERRIDING SYSTEM VALUE VALUES (
+    %(id)s, %(source)s, %(record_id)s, %(customer_id)s, %(observed_at)s, %(attributes)s,
+    %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
+)
+
+-- reserve_record_pks --
+SELECT nextval(pg_get_serial_sequence('source_record', 'id'))
+FROM generate_series(1, %(count)s)
 
 -- archive_record_version --
 -- Keeps the version being replaced as history.
