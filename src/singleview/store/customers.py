@@ -33,23 +33,32 @@ async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, 
 
 
 async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
-    """Full views of live customers: golden record, identifiers, records, merged-away names."""
+    """Full views of live customers: golden record, identifiers, records, merged-away names.
+
+    The four reads go in one pipeline: one round trip to the database, not four.
+    """
     if not customer_ids:
         return {}
     params = {"ids": customer_ids}
-    cur = await conn.execute(query(_FILE, "customers_by_id"), params)
-    heads = await cur.fetchall()
+    async with conn.pipeline():
+        cursors = [
+            await conn.execute(query(_FILE, name), params)
+            for name in (
+                "customers_by_id",
+                "records_of_customers",
+                "identifiers_of_customers",
+                "merged_names_of_customers",
+            )
+        ]
+        heads, record_rows, identifier_rows, merged_rows = [await cur.fetchall() for cur in cursors]
     records: dict[str, list[SourceRecordRef]] = {}
-    cur = await conn.execute(query(_FILE, "records_of_customers"), params)
-    for customer_id, source, record_id in await cur.fetchall():
+    for customer_id, source, record_id in record_rows:
         records.setdefault(customer_id, []).append(SourceRecordRef(source, record_id))
     identifiers: dict[str, list[Identifier]] = {}
-    cur = await conn.execute(query(_FILE, "identifiers_of_customers"), params)
-    for customer_id, kind, namespace, value in await cur.fetchall():
+    for customer_id, kind, namespace, value in identifier_rows:
         identifiers.setdefault(customer_id, []).append(identifier_from_row(kind, namespace, value))
     merged: dict[str, list[str]] = {}
-    cur = await conn.execute(query(_FILE, "merged_names_of_customers"), params)
-    for survivor, loser in await cur.fetchall():
+    for survivor, loser in merged_rows:
         merged.setdefault(survivor, []).append(loser)
     goldens = {customer_id: golden_from_json(golden) for customer_id, golden, *_ in heads}
     return {

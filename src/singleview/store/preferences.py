@@ -15,29 +15,48 @@ from psycopg.types.json import Jsonb
 from singleview.domain.clienteling import ChannelConsent, ConsentLevel, Preferences
 from singleview.domain.timeline import Channel
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Batch, Read, query
 
 _FILE = "preferences.sql"
 
 
-async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:
-    cur = await conn.execute(query(_FILE, "preferred_channel_of"), {"ids": ids})
-    preferred = await cur.fetchone()
-    cur = await conn.execute(query(_FILE, "consents_of"), {"ids": ids})
-    consents = tuple(
-        ChannelConsent(Channel(channel), ConsentLevel(level), given_time, source)
-        for channel, level, given_time, source in await cur.fetchall()
+def preferences_reads(ids: list[str]) -> tuple[Read[Any], ...]:
+    """The three reads behind `preferences_of`, for a caller that batches them with others;
+    `preferences_from` makes their answers one Preferences."""
+    params = {"ids": ids}
+    return (
+        Read(query(_FILE, "preferred_channel_of"), params, lambda rows: rows[0] if rows else None),
+        Read(
+            query(_FILE, "consents_of"),
+            params,
+            lambda rows: tuple(
+                ChannelConsent(Channel(channel), ConsentLevel(level), given_time, source)
+                for channel, level, given_time, source in rows
+            ),
+        ),
+        Read(query(_FILE, "last_update_of"), params, lambda rows: rows[0][0] if rows else None),
     )
-    cur = await conn.execute(query(_FILE, "last_update_of"), {"ids": ids})
-    updated = await cur.fetchone()
+
+
+def preferences_from(
+    preferred: tuple[Any, ...] | None,
+    consents: tuple[ChannelConsent, ...],
+    updated: datetime | None,
+) -> Preferences:
     channel, time, source = preferred if preferred is not None else (None, None, "")
     return Preferences(
         preferred_channel=Channel(channel) if channel else None,
         preferred_channel_time=time if channel else None,
         preferred_channel_source=source if channel else "",
         consents=consents,
-        update_time=updated[0] if updated else None,
+        update_time=updated,
     )
+
+
+async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:
+    async with Batch(conn) as batch:
+        parts = [batch.add(read) for read in preferences_reads(ids)]
+    return preferences_from(*(part.value for part in parts))
 
 
 async def set_preferred_channel(
@@ -98,10 +117,13 @@ async def insert_request(
     await conn.execute(query(_FILE, "insert_request"), params)
 
 
-async def recent_inbound_channels(conn: Connection, ids: list[str], limit: int) -> list[Channel]:
+def recent_inbound_channels_read(ids: list[str], limit: int) -> Read[list[Channel]]:
     """Channels of the customer's latest `limit` inbound contacts, most recently used first."""
-    cur = await conn.execute(query(_FILE, "recent_inbound_channels"), {"ids": ids, "limit": limit})
-    return [Channel(row[0]) for row in await cur.fetchall()]
+    return Read(
+        query(_FILE, "recent_inbound_channels"),
+        {"ids": ids, "limit": limit},
+        lambda rows: [Channel(row[0]) for row in rows],
+    )
 
 
 def _time(value: datetime | None) -> str | None:

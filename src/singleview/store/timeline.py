@@ -25,7 +25,7 @@ from singleview.domain.timeline import (
 )
 from singleview.store.database import Connection
 from singleview.store.events import notify
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "timeline.sql"
 
@@ -212,13 +212,12 @@ async def update_interaction(
     return (await interactions_by_id(conn, [interaction_id]))[interaction_id]
 
 
-async def list_interactions(
-    conn: Connection,
+def list_interactions_read(
     customer_ids: list[str],
     where: InteractionFilter,
     after: tuple[datetime, int] | None,
     limit: int,
-) -> list[Interaction]:
+) -> Read[list[Interaction]]:
     """One page, newest first, strictly after the keyset cursor `after` (occur_time, seq)."""
     params = {
         "customer_ids": customer_ids,
@@ -231,25 +230,34 @@ async def list_interactions(
         "after_seq": after[1] if after else None,
         "limit": limit,
     }
-    cur = await conn.execute(query(_FILE, "list_interactions"), params)
-    return [_interaction(row) for row in await cur.fetchall()]
+    return Read(query(_FILE, "list_interactions"), params, _interactions)
 
 
-async def active_interactions(
+async def list_interactions(
     conn: Connection,
     customer_ids: list[str],
-    since: datetime,
-    except_channel: Channel | None,
+    where: InteractionFilter,
+    after: tuple[datetime, int] | None,
     limit: int,
 ) -> list[Interaction]:
+    return await run(conn, list_interactions_read(customer_ids, where, after, limit))
+
+
+def active_interactions_read(
+    customer_ids: list[str], since: datetime, except_channel: Channel | None, limit: int
+) -> Read[list[Interaction]]:
+    """Live contacts (OPEN or WAITING since `since`), optionally on other channels than one."""
     params = {
         "customer_ids": customer_ids,
         "since": since,
         "except_channel": except_channel.value if except_channel else "",
         "limit": limit,
     }
-    cur = await conn.execute(query(_FILE, "active_interactions"), params)
-    return [_interaction(row) for row in await cur.fetchall()]
+    return Read(query(_FILE, "active_interactions"), params, _interactions)
+
+
+def _interactions(rows: list[tuple[Any, ...]]) -> list[Interaction]:
+    return [_interaction(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -258,23 +266,7 @@ class ConversationSummary:
     inbound_count: int
 
 
-async def resumable_conversations(
-    conn: Connection,
-    customer_ids: list[str],
-    open_since: datetime,
-    closed_since: datetime,
-    limit: int,
-) -> list[ConversationSummary]:
-    """Conversations a new contact would continue, newest activity first."""
-    params = {
-        "customer_ids": customer_ids,
-        "open_since": open_since,
-        "closed_since": closed_since,
-        "limit": limit,
-    }
-    cur = await conn.execute(query(_FILE, "resumable_conversations"), params)
-    rows = await cur.fetchall()
-    latest = await interactions_by_id(conn, [row[9] for row in rows if row[9]])
+def _summaries(rows: list[tuple[Any, ...]]) -> list[ConversationSummary]:
     return [
         ConversationSummary(
             Conversation(
@@ -286,7 +278,7 @@ async def resumable_conversations(
                 close_time=row[5],
                 channels=tuple(Channel(c) for c in row[6]),
                 interaction_count=int(row[7]),
-                latest=latest.get(row[9]) if row[9] else None,
+                latest=_interaction(row[9:]) if row[9] else None,
             ),
             int(row[8]),
         )
@@ -294,16 +286,27 @@ async def resumable_conversations(
     ]
 
 
-async def inbound_pressure(
-    conn: Connection, customer_ids: list[str], since: datetime
-) -> tuple[int, int]:
+def resumable_conversations_read(
+    customer_ids: list[str], open_since: datetime, closed_since: datetime, limit: int
+) -> Read[list[ConversationSummary]]:
+    """Conversations a new contact would continue, newest activity first."""
+    params = {
+        "customer_ids": customer_ids,
+        "open_since": open_since,
+        "closed_since": closed_since,
+        "limit": limit,
+    }
+    return Read(query(_FILE, "resumable_conversations"), params, _summaries)
+
+
+def _pressure(rows: list[tuple[Any, ...]]) -> tuple[int, int]:
+    return int(rows[0][0]), int(rows[0][1])
+
+
+def inbound_pressure_read(customer_ids: list[str], since: datetime) -> Read[tuple[int, int]]:
     """(inbound contacts, distinct inbound channels) since `since`."""
-    cur = await conn.execute(
-        query(_FILE, "inbound_pressure"), {"customer_ids": customer_ids, "since": since}
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
+    params = {"customer_ids": customer_ids, "since": since}
+    return Read(query(_FILE, "inbound_pressure"), params, _pressure)
 
 
 async def latest_inbound_channel(conn: Connection, customer_ids: list[str]) -> Channel | None:
@@ -312,14 +315,15 @@ async def latest_inbound_channel(conn: Connection, customer_ids: list[str]) -> C
     return Channel(row[0]) if row is not None else None
 
 
-async def stated_preferences(
-    conn: Connection, customer_ids: list[str], keys: Sequence[str]
-) -> list[dict[str, str]]:
+def stated_preferences_read(
+    customer_ids: list[str], keys: Sequence[str]
+) -> Read[list[dict[str, str]]]:
     """Attributes of the newest interactions carrying any of `keys`, newest first."""
-    cur = await conn.execute(
-        query(_FILE, "stated_preferences"), {"customer_ids": customer_ids, "keys": list(keys)}
+    return Read(
+        query(_FILE, "stated_preferences"),
+        {"customer_ids": customer_ids, "keys": list(keys)},
+        lambda rows: [dict(row[0]) for row in rows],
     )
-    return [dict(row[0]) for row in await cur.fetchall()]
 
 
 async def follow_merge(conn: Connection, survivor: str, losers: list[str]) -> None:

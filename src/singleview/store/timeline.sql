@@ -141,10 +141,11 @@ LIMIT %(limit)s
 
 -- resumable_conversations --
 -- Conversations a new contact would continue (open and recent, or closed within the reopen
--- window), with their channels in order of first use, size, inbound count and latest interaction.
+-- window), with their channels in order of first use, size, inbound count and latest interaction
+-- (its whole row, in the shared column order: no second query for it).
 SELECT c.id, c.customer_id, c.state, c.start_time, c.last_activity, c.close_time,
        coalesce(stats.channels, '{}'::text[]), coalesce(stats.total, 0),
-       coalesce(stats.inbound, 0), latest.id
+       coalesce(stats.inbound, 0), latest.*
 FROM conversation AS c
 LEFT JOIN LATERAL (
     SELECT array_agg(per.channel ORDER BY per.first_time, per.channel) AS channels,
@@ -158,7 +159,11 @@ LEFT JOIN LATERAL (
     ) AS per
 ) AS stats ON true
 LEFT JOIN LATERAL (
-    SELECT i.id FROM interaction AS i
+    SELECT i.id, i.seq, i.customer_id, i.conversation_id, i.source, i.source_event_id, i.channel,
+           i.direction, i.state, i.handler, i.occur_time, i.summary, i.transcript, i.outcome,
+           i.agent_id, i.team_id, i.store_id, i.attributes, i.create_time, i.update_time,
+           i.decision
+    FROM interaction AS i
     WHERE i.conversation_id = c.id
     ORDER BY i.occur_time DESC, i.seq DESC
     LIMIT 1
