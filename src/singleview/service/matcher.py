@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import PersonAttributes
+from singleview.domain.records import Customer, PersonAttributes
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import (
     SHARED_FIELD,
@@ -29,18 +29,22 @@ from singleview.matching.generic import placeholders_among
 from singleview.matching.levels import Comparison
 from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
+from singleview.store import customers as customer_store
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
+from singleview.store.sql import Batch
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
 LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
 GENERIC_HOLDERS = 5
+"""Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
 SMALL_GROUP = 4
 """A generic identifier held by at most this many customers is a household's, not a crowd's."""
-"""Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
+SPECULATIVE_VIEWS = 2
+"""A read fetches the full views of up to this many candidates with their records."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,27 @@ class MatchOutcome:
     ages: dict[str, int] = field(default_factory=dict)
     apart: set[frozenset[str]] = field(default_factory=set)
     """Pairs of the candidates and the own customer that a steward kept apart (cannot-link)."""
+    views: dict[str, Customer] = field(default_factory=dict)
+    """Full views of some candidates, read ahead with them (reads only): the answer of a
+    Lookup or GetContext is usually one of them and needs no further round trip."""
 
     def with_verdict(self, verdict: Verdict) -> list[Judgement]:
         return [j for j in self.judgements if j.verdict is verdict]
+
+
+@dataclass
+class _Gathered:
+    """The candidates of one record and everything judging them needs from the store."""
+
+    generic: set[Identifier]
+    newly: dict[Identifier, str]
+    holders: dict[str, set[Identifier]]
+    candidates: list[str]
+    small: frozenset[Identifier]
+    ages: dict[str, int]
+    pool: list[match_store.StoredCandidate]
+    apart: set[frozenset[str]] | None = None
+    views: dict[str, Customer] = field(default_factory=dict)
 
 
 class Matcher:
@@ -85,51 +107,110 @@ class Matcher:
 
     async def match(self, conn: Connection, target: MatchInput, *, lock: bool) -> MatchOutcome:
         with tracer.start_as_current_span("resolve.candidates") as span:
-            generic = await self.known_generic(conn, target.identifiers)
-            usable = [i for i in target.identifiers if i not in generic]
-            proving = await store.customers_of_identifiers(conn, tuple(usable))
-            newly = self._held_too_widely(proving, generic)
-            widely = await store.customers_of_identifiers_bounded(
-                conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
-            )
-            holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
-            blocked = await match_store.records_by_blocking_keys(
-                conn,
-                blocking_keys(build_profile(target.attributes, usable)),
-                self.settings.candidates_per_key,
-            )
-            candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
-            small = _small_groups(widely)
-            ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
-            stored = await match_store.records_of_customers(
-                conn, candidates, self.settings.records_per_customer
-            )
-            records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
-            records.pop(target.own_record_pk or -1, None)
-            pool = list(records.values())
+            found = None if lock else await self._gather_read_only(conn, target)
+            found = found or await self._gather(conn, target, lock=lock)
             span.set_attributes(
-                {"singleview.candidate_customers": len(candidates), "singleview.records": len(pool)}
+                {
+                    "singleview.candidate_customers": len(found.candidates),
+                    "singleview.records": len(found.pool),
+                }
             )
         with tracer.start_as_current_span("resolve.compare") as span:
-            current = generic | set(newly)
-            outcome = self._judge_all(target, candidates, pool, current, small)
+            newly = found.newly
+            current = found.generic | set(newly)
+            outcome = self._judge_all(target, found.candidates, found.pool, current, found.small)
             for _ in range(3):
-                found = {
+                shared = {
                     i: SHARED_BY_DIFFERENT_PEOPLE
                     for i in self._shared_with_vetoed(target, outcome, current)
                 }
-                bridged, outcome = self._bridging_strangers(target, outcome, pool, current)
-                found.update(dict.fromkeys(bridged - set(found), LINKS_DIFFERENT_PEOPLE))
-                if not found:
+                bridged, outcome = self._bridging_strangers(target, outcome, found.pool, current)
+                shared.update(dict.fromkeys(bridged - set(shared), LINKS_DIFFERENT_PEOPLE))
+                if not shared:
                     break
-                newly.update(found)
-                current |= set(found)
-                outcome = self._judge_all(target, candidates, pool, current, small)
-            apart = await links.cannot_link_pairs(conn, set(candidates) | _own(target))
+                newly.update(shared)
+                current |= set(shared)
+                outcome = self._judge_all(
+                    target, found.candidates, found.pool, current, found.small
+                )
+            apart = found.apart
+            if apart is None:
+                apart = await links.cannot_link_pairs(conn, set(found.candidates) | _own(target))
             span.set_attributes(
                 {"singleview.judgements": len(outcome), "singleview.newly_generic": len(newly)}
             )
-        return MatchOutcome(outcome, holders, frozenset(current), newly, ages, apart)
+        return MatchOutcome(
+            outcome, found.holders, frozenset(current), newly, found.ages, apart, found.views
+        )
+
+    async def _gather(self, conn: Connection, target: MatchInput, *, lock: bool) -> _Gathered:
+        """Candidates and their records, step by step: generic identifiers first, then their
+        holders and the blocking hits, row locks (when resolving), then the records."""
+        generic = await self.known_generic(conn, target.identifiers)
+        usable = [i for i in target.identifiers if i not in generic]
+        proving = await store.customers_of_identifiers(conn, tuple(usable))
+        newly = self._held_too_widely(proving, generic)
+        widely = await store.customers_of_identifiers_bounded(
+            conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
+        )
+        holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
+        blocked = await match_store.records_by_blocking_keys(
+            conn,
+            blocking_keys(build_profile(target.attributes, usable)),
+            self.settings.candidates_per_key,
+        )
+        candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+        ages = await store.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
+        stored = await match_store.records_of_customers(
+            conn, candidates, self.settings.records_per_customer
+        )
+        pool = _pool(candidates, [*stored, *blocked], target)
+        return _Gathered(generic, newly, holders, candidates, _small_groups(widely), ages, pool)
+
+    async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
+        """What `_gather` finds for a read (Lookup, GetContext), in two round trips, when none of
+        the identifiers is generic (the common case); None otherwise.
+
+        The first batch asks at once whether any identifier is generic, who holds them and
+        which records share a blocking key, assuming none is generic; the second reads the
+        candidates' records, ages, cannot-links and, when there are only a few candidates, their
+        full views, which the answer then needs no further query for.
+        """
+        if placeholders_among(target.identifiers, self.settings.placeholders):
+            return None
+        ids = tuple(target.identifiers)
+        keys = blocking_keys(build_profile(target.attributes, ids))
+        async with Batch(conn) as first:
+            generic = first.add(match_store.generic_among_read(ids))
+            holding = first.add(store.customers_of_identifiers_read(ids))
+            hits = first.add(
+                match_store.records_by_blocking_keys_read(keys, self.settings.candidates_per_key)
+            )
+        if generic.value:
+            return None
+        proving, blocked = holding.value, hits.value
+        candidates = self._candidate_customers(proving, blocked, {}, target.own_customer)
+        viewed = candidates if len(candidates) <= SPECULATIVE_VIEWS else []
+        async with Batch(conn) as second:
+            stored = second.add(
+                match_store.records_of_customers_read(
+                    candidates, self.settings.records_per_customer
+                )
+            )
+            ages = second.add(customer_store.customer_ages_read(candidates))
+            apart = second.add(links.cannot_link_pairs_read(set(candidates) | _own(target)))
+            views = [second.add(read) for read in customer_store.customer_view_reads(viewed)]
+        return _Gathered(
+            generic=set(),
+            newly=self._held_too_widely(proving, set()),
+            holders=proving,
+            candidates=candidates,
+            small=frozenset(),
+            ages=ages.value,
+            pool=_pool(candidates, [*stored.value, *blocked], target),
+            apart=apart.value,
+            views=customer_store.customers_from(*(view.value for view in views)),
+        )
 
     def _bridging_strangers(
         self,
@@ -265,6 +346,16 @@ def _contradicting_customers(
         for a in left
         for b in right
     )
+
+
+def _pool(
+    candidates: list[str], records: list[match_store.StoredCandidate], target: MatchInput
+) -> list[match_store.StoredCandidate]:
+    """The candidates' records (stored and blocking hits, once each), without the record's own."""
+    wanted = set(candidates)
+    pool = {r.pk: r for r in records if r.customer_id in wanted}
+    pool.pop(target.own_record_pk or -1, None)
+    return list(pool.values())
 
 
 def _small_groups(widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, Evidence, SourceRecordRef
 from singleview.store.codec import evidence_from_json, golden_from_json, identifier_from_row
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Batch, Read, query, run
 
 _FILE = "customers.sql"
 
@@ -32,25 +33,29 @@ async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, 
     return {requested: live for requested, live in await cur.fetchall()}
 
 
-async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
-    """Full views of live customers: golden record, identifiers, records, merged-away names.
+_VIEW_QUERIES = (
+    "customers_by_id",
+    "records_of_customers",
+    "identifiers_of_customers",
+    "merged_names_of_customers",
+)
 
-    The four reads go in one pipeline: one round trip to the database, not four.
-    """
-    if not customer_ids:
-        return {}
+
+def customer_view_reads(customer_ids: list[str]) -> tuple[Read[list[tuple[Any, ...]]], ...]:
+    """The four reads behind `load_customers`, for a caller that batches them with others;
+    `customers_from` makes their rows the views."""
     params = {"ids": customer_ids}
-    async with conn.pipeline():
-        cursors = [
-            await conn.execute(query(_FILE, name), params)
-            for name in (
-                "customers_by_id",
-                "records_of_customers",
-                "identifiers_of_customers",
-                "merged_names_of_customers",
-            )
-        ]
-        heads, record_rows, identifier_rows, merged_rows = [await cur.fetchall() for cur in cursors]
+    return tuple(
+        Read(query(_FILE, name) if customer_ids else None, params, list) for name in _VIEW_QUERIES
+    )
+
+
+def customers_from(
+    heads: list[tuple[Any, ...]],
+    record_rows: list[tuple[Any, ...]],
+    identifier_rows: list[tuple[Any, ...]],
+    merged_rows: list[tuple[Any, ...]],
+) -> dict[str, Customer]:
     records: dict[str, list[SourceRecordRef]] = {}
     for customer_id, source, record_id in record_rows:
         records.setdefault(customer_id, []).append(SourceRecordRef(source, record_id))
@@ -76,15 +81,30 @@ async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str,
     }
 
 
+async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
+    """Full views of live customers: golden record, identifiers, records, merged-away names,
+    read in one round trip."""
+    async with Batch(conn) as batch:
+        parts = [batch.add(read) for read in customer_view_reads(customer_ids)]
+    return customers_from(*(part.value for part in parts))
+
+
 async def live_customer_page(conn: Connection, after: str, limit: int) -> list[str]:
     cur = await conn.execute(query(_FILE, "live_customer_page"), {"after": after, "limit": limit})
     return [row[0] for row in await cur.fetchall()]
 
 
-async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, int]:
+def customer_ages_read(customer_ids: list[str]) -> Read[dict[str, int]]:
     """id -> creation sequence, so the oldest customer can be chosen as a merge's survivor."""
-    cur = await conn.execute(query(_FILE, "customer_seqs"), {"ids": customer_ids})
-    return {customer_id: seq for customer_id, seq in await cur.fetchall()}
+    return Read(
+        query(_FILE, "customer_seqs") if customer_ids else None,
+        {"ids": customer_ids},
+        lambda rows: {customer_id: seq for customer_id, seq in rows},
+    )
+
+
+async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, int]:
+    return await run(conn, customer_ages_read(customer_ids))
 
 
 async def record_links(conn: Connection, customer_id: str) -> list[RecordLink]:

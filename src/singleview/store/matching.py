@@ -17,7 +17,7 @@ from singleview.store.codec import (
     identifier_from_row,
 )
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "matching.sql"
 
@@ -56,28 +56,34 @@ async def replace_blocking_keys(
         )
 
 
+def _candidates(rows: list[tuple[Any, ...]]) -> list[StoredCandidate]:
+    return [_candidate(row) for row in rows]
+
+
+def records_by_blocking_keys_read(keys: Iterable[str], per_key: int) -> Read[list[StoredCandidate]]:
+    keys = sorted(set(keys))
+    statement = query(_FILE, "records_by_blocking_keys") if keys else None
+    return Read(statement, {"keys": keys, "per_key": per_key}, _candidates)
+
+
 async def records_by_blocking_keys(
     conn: Connection, keys: Iterable[str], per_key: int
 ) -> list[StoredCandidate]:
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    cur = await conn.execute(
-        query(_FILE, "records_by_blocking_keys"), {"keys": keys, "per_key": per_key}
-    )
-    return [_candidate(row) for row in await cur.fetchall()]
+    return await run(conn, records_by_blocking_keys_read(keys, per_key))
+
+
+def records_of_customers_read(
+    customer_ids: Iterable[str], per_customer: int
+) -> Read[list[StoredCandidate]]:
+    ids = sorted(set(customer_ids))
+    statement = query(_FILE, "records_of_customers_newest") if ids else None
+    return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
 
 
 async def records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
 ) -> list[StoredCandidate]:
-    ids = sorted(set(customer_ids))
-    if not ids:
-        return []
-    cur = await conn.execute(
-        query(_FILE, "records_of_customers_newest"), {"ids": ids, "per_customer": per_customer}
-    )
-    return [_candidate(row) for row in await cur.fetchall()]
+    return await run(conn, records_of_customers_read(customer_ids, per_customer))
 
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:
@@ -85,12 +91,17 @@ async def all_records_of_customer(conn: Connection, customer_id: str) -> list[St
     return [_candidate(row) for row in await cur.fetchall()]
 
 
-async def generic_among(conn: Connection, identifiers: Iterable[Identifier]) -> set[Identifier]:
+def generic_among_read(identifiers: Iterable[Identifier]) -> Read[set[Identifier]]:
     ids = tuple(identifiers)
-    if not ids:
-        return set()
-    cur = await conn.execute(query(_FILE, "generic_among"), identifier_columns(ids))
-    return {identifier_from_row(*row) for row in await cur.fetchall()}
+    return Read(
+        query(_FILE, "generic_among") if ids else None,
+        identifier_columns(ids),
+        lambda rows: {identifier_from_row(*row) for row in rows},
+    )
+
+
+async def generic_among(conn: Connection, identifiers: Iterable[Identifier]) -> set[Identifier]:
+    return await run(conn, generic_among_read(identifiers))
 
 
 async def mark_generic(conn: Connection, identifier: Identifier, reason: str) -> bool:

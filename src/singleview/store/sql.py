@@ -39,9 +39,10 @@ def query(filename: str, name: str) -> sql.SQL:
 
 @dataclass(frozen=True)
 class Read(Generic[T]):
-    """One read statement with its parameters and what its rows mean, not yet sent."""
+    """One read statement with its parameters and what its rows mean, not yet sent; with no
+    statement (nothing to ask, e.g. an empty list of ids) its answer is `decode([])`."""
 
-    statement: sql.SQL
+    statement: sql.SQL | None
     params: Mapping[str, Any]
     decode: Callable[[list[tuple[Any, ...]]], T]
 
@@ -95,15 +96,22 @@ class Batch:
 
 
 async def run_reads(conn: psycopg.AsyncConnection[Any], pending: list[Pending[Any]]) -> None:
-    if len(pending) == 1:
-        read = pending[0].read
-        cur = await conn.execute(read.statement, read.params)
-        pending[0].set(read.decode(await cur.fetchall()))
-        return
-    async with conn.pipeline():
-        cursors = [await conn.execute(p.read.statement, p.read.params) for p in pending]
-        for p, cur in zip(pending, cursors, strict=True):
-            p.set(p.read.decode(await cur.fetchall()))
+    for p in pending:
+        if p.read.statement is None:
+            p.set(p.read.decode([]))
+    asked = [p for p in pending if p.read.statement is not None]
+    if len(asked) == 1:
+        read = asked[0].read
+        cur = await conn.execute(read.statement, read.params)  # type: ignore[arg-type]
+        asked[0].set(read.decode(await cur.fetchall()))
+    elif asked:
+        async with conn.pipeline():
+            cursors = [
+                await conn.execute(p.read.statement, p.read.params)  # type: ignore[arg-type]
+                for p in asked
+            ]
+            for p, cur in zip(asked, cursors, strict=True):
+                p.set(p.read.decode(await cur.fetchall()))
 
 
 async def run(conn: psycopg.AsyncConnection[Any], read: Read[T]) -> T:
