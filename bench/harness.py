@@ -15,10 +15,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
+from psycopg.conninfo import conninfo_to_dict
 
 from singleview.store.embedded import EmbeddedPostgres
 from tests.support.database import create_database
@@ -34,6 +37,8 @@ class Figures:
     seconds: float
     latencies_ms: list[float]
     errors: int = 0
+    cpu_ms: dict[str, float] | None = None
+    """CPU time per call of the processes measured (CpuMeter), e.g. server and database."""
 
     @property
     def rate(self) -> float:
@@ -94,19 +99,81 @@ async def drive_for(
 
 
 def report(figures: Sequence[Figures], echo_rate: float, title: str = "") -> str:
-    """One line per method: calls/s, percentiles and the ratio to the echo's calls/s."""
+    """One line per method: calls/s, percentiles, the ratio to the echo's calls/s, and the
+    CPU milliseconds per call of each measured process group."""
+    groups = sorted({group for f in figures for group in f.cpu_ms or {}})
     lines = [title] if title else []
     lines.append(
         f"{'method':<28}{'calls':>8}{'calls/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'ratio':>7}{'errors':>8}"
+        f"{'ratio':>7}{'errors':>8}" + "".join(f"{'cpu ' + g:>12}" for g in groups)
     )
     for f in figures:
+        cpu = "".join(f"{(f.cpu_ms or {}).get(g, float('nan')):>12.2f}" for g in groups)
         lines.append(
             f"{f.method:<28}{f.calls:>8}{f.rate:>9.0f}{f.percentile(50):>9.2f}"
             f"{f.percentile(95):>9.2f}{f.percentile(99):>9.2f}{f.rate / echo_rate:>7.2f}"
-            f"{f.errors:>8}"
+            f"{f.errors:>8}{cpu}"
         )
     return "\n".join(lines)
+
+
+class CpuMeter:
+    """CPU seconds (user + system) used by groups of processes, for CPU per call.
+
+    On a shared machine throughput moves with the neighbours' load; the CPU a call costs the
+    server and the database moves much less, so it shows what a change saved.
+    """
+
+    def __init__(self, groups: dict[str, Callable[[], list[psutil.Process]]]) -> None:
+        self.groups = groups
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        taken: dict[str, dict[int, float]] = {}
+        for name, find in self.groups.items():
+            taken[name] = {}
+            for process in find():
+                with suppress(psutil.Error):
+                    times = process.cpu_times()
+                    taken[name][process.pid] = times.user + times.system
+        return taken
+
+    @staticmethod
+    def per_call(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], calls: int
+    ) -> dict[str, float]:
+        return {
+            name: 1000
+            * sum(t - before[name].get(pid, 0.0) for pid, t in after[name].items())
+            / max(calls, 1)
+            for name in after
+        }
+
+
+def process_tree(pid: int) -> Callable[[], list[psutil.Process]]:
+    """A process and its children (a supervisor's workers)."""
+
+    def find() -> list[psutil.Process]:
+        with suppress(psutil.Error):
+            root = psutil.Process(pid)
+            return [root, *root.children(recursive=True)]
+        return []
+
+    return find
+
+
+def database_backends(conninfo: str) -> Callable[[], list[psutil.Process]]:
+    """The PostgreSQL backends serving the database of `conninfo` (same machine)."""
+    marker = f" {conninfo_to_dict(conninfo)['dbname']} "
+
+    def find() -> list[psutil.Process]:
+        found = []
+        for process in psutil.process_iter(["cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or ())
+            if cmdline.startswith("postgres:") and marker in cmdline + " ":
+                found.append(process)
+        return found
+
+    return find
 
 
 @contextmanager

@@ -24,14 +24,25 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench import preload
-from bench.harness import Call, Figures, database_server, drive_for, echo_server, report, running
+from bench.harness import (
+    Call,
+    CpuMeter,
+    Figures,
+    database_backends,
+    database_server,
+    drive_for,
+    echo_server,
+    process_tree,
+    report,
+    running,
+)
 from bench.harness import serve as serve_process
 from singleview.v1 import common_pb2, identity_service_pb2, profile_service_pb2
 from singleview.v1 import timeline_service_pb2 as timeline_pb2
@@ -137,7 +148,9 @@ def _methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[
     ]
 
 
-async def measure(target: str, echo_target: str, load: Load) -> tuple[list[Figures], float]:
+async def measure(
+    target: str, echo_target: str, load: Load, meter: CpuMeter
+) -> tuple[list[Figures], float]:
     """Every method's figures and the echo's rate (the mean of a run before and one after)."""
     async with (
         grpc.aio.insecure_channel(target) as channel,
@@ -149,11 +162,18 @@ async def measure(target: str, echo_target: str, load: Load) -> tuple[list[Figur
             return lambda: echo.Check(health_pb2.HealthCheckRequest())
 
         c, s = load.concurrency, load.seconds
-        figures = [await drive_for("echo (reference, before)", check, c, s)]
+
+        async def metered(name: str, make: Callable[[int], Call]) -> Figures:
+            before = meter.sample()
+            figures = await drive_for(name, make, c, s)
+            cpu = CpuMeter.per_call(before, meter.sample(), figures.calls)
+            return replace(figures, cpu_ms=cpu)
+
+        figures = [await metered("echo (reference, before)", check)]
         for name, make in _methods(channel, load):
             await drive_for(name, make, c, min(1.0, s / 5))  # warm-up: connections, plans
-            figures.append(await drive_for(name, make, c, s))
-        figures.append(await drive_for("echo (reference, after)", check, c, s))
+            figures.append(await metered(name, make))
+        figures.append(await metered("echo (reference, after)", check))
     return figures, (figures[0].rate + figures[-1].rate) / 2
 
 
@@ -162,7 +182,14 @@ def run_size(database: str, load: Load, workers: int) -> tuple[list[Figures], fl
         running(serve_process(database, workers), serving_lines=workers) as server,
         running(echo_server()) as echo,
     ):
-        return asyncio.run(measure(server.target, echo.target, load))
+        meter = CpuMeter(
+            {
+                "server": process_tree(server.process.pid),
+                "echo": process_tree(echo.process.pid),
+                "db": database_backends(database),
+            }
+        )
+        return asyncio.run(measure(server.target, echo.target, load, meter))
 
 
 def _flatness(results: Sequence[tuple[int, list[Figures], float]]) -> str:

@@ -33,6 +33,12 @@ async def _drive(target: str, load: Load, method: str) -> int:
         return (await drive_for(method, make, load.concurrency, load.seconds)).calls
 
 
+def _function(frame: str) -> str:
+    """`name (path/file.py:123)` as `name (file.py)`: samples add up per function."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({where.rsplit('/', 1)[-1].split(':')[0].rstrip(')')})"
+
+
 def summarize(stacks: Path, top: int) -> str:
     """Inclusive and exclusive shares of samples per function from py-spy's raw output."""
     inclusive: Counter[str] = Counter()
@@ -40,9 +46,7 @@ def summarize(stacks: Path, top: int) -> str:
     total = 0
     for line in stacks.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        frames = [
-            f.split(" (")[0] + " " + f.rsplit("/", 1)[-1].rstrip(")") for f in stack.split(";")
-        ]
+        frames = [_function(frame) for frame in stack.split(";")]
         count = int(count_text)
         total += count
         for frame in set(frames):
