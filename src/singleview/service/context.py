@@ -55,12 +55,12 @@ def parse_channel(text: str) -> Channel | None:
 
 def _pressure(
     settings: TimelineSettings,
-    inbound: tuple[int, int],
+    facts: store.ContactFacts,
     conversations: list[store.ConversationSummary],
 ) -> ContactPressure:
     """Contacts and channels in the window; escalate over either limit (channels only while a
     conversation is open, since several channels about nothing ongoing is not pressure)."""
-    contacts, channels = inbound
+    contacts, channels = facts.inbound_contacts, facts.inbound_channels
     return ContactPressure(
         contacts_24h=contacts,
         channels_24h=channels,
@@ -130,10 +130,12 @@ class ContextReader:
             recent = batch.add(
                 store.list_interactions_read(ids, InteractionFilter(), None, s.recent_interactions)
             )
-            inbound = batch.add(store.inbound_pressure_read(ids, now - s.pressure_window))
-            stated = batch.add(store.stated_preferences_read(ids, PREFERENCE_KEYS))
-            preferences = [batch.add(read) for read in preference_store.preferences_reads(ids)]
-            channels = batch.add(preference_store.recent_inbound_channels_read(ids, REPLY_HISTORY))
+            facts = batch.add(
+                store.contact_facts_read(
+                    ids, now - s.pressure_window, PREFERENCE_KEYS, REPLY_HISTORY
+                )
+            )
+            preferences = batch.add(preference_store.preferences_read(ids))
         return Context(
             known=True,
             decision=decision,
@@ -143,11 +145,9 @@ class ContextReader:
             active_contacts=tuple(active.value),
             recent_interactions=tuple(recent.value),
             reply_channel=_reply_channel(
-                stated.value,
-                preference_store.preferences_from(*(p.value for p in preferences)),
-                channels.value,
+                facts.value.stated, preferences.value, facts.value.recent_channels
             ),
-            pressure=_pressure(s, inbound.value, summaries.value),
+            pressure=_pressure(s, facts.value, summaries.value),
         )
 
 

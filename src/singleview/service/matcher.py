@@ -197,9 +197,11 @@ class Matcher:
                     candidates, self.settings.records_per_customer
                 )
             )
-            ages = second.add(customer_store.customer_ages_read(candidates))
+            ages = second.add(  # only an order among several candidates needs them
+                customer_store.customer_ages_read(candidates if len(candidates) > 1 else [])
+            )
             apart = second.add(links.cannot_link_pairs_read(set(candidates) | _own(target)))
-            views = [second.add(read) for read in customer_store.customer_view_reads(viewed)]
+            views = second.add(customer_store.customer_views_read(viewed))
         return _Gathered(
             generic=set(),
             newly=self._held_too_widely(proving, set()),
@@ -209,7 +211,7 @@ class Matcher:
             ages=ages.value,
             pool=_pool(candidates, [*stored.value, *blocked], target),
             apart=apart.value,
-            views=customer_store.customers_from(*(view.value for view in views)),
+            views=views.value,
         )
 
     def _bridging_strangers(

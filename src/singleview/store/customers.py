@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, Evidence, SourceRecordRef
 from singleview.store.codec import evidence_from_json, golden_from_json, identifier_from_row
 from singleview.store.database import Connection
-from singleview.store.sql import Batch, Read, query, run
+from singleview.store.sql import Read, query, run
 
 _FILE = "customers.sql"
 
@@ -33,60 +32,32 @@ async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, 
     return {requested: live for requested, live in await cur.fetchall()}
 
 
-_VIEW_QUERIES = (
-    "customers_by_id",
-    "records_of_customers",
-    "identifiers_of_customers",
-    "merged_names_of_customers",
-)
-
-
-def customer_view_reads(customer_ids: list[str]) -> tuple[Read[list[tuple[Any, ...]]], ...]:
-    """The four reads behind `load_customers`, for a caller that batches them with others;
-    `customers_from` makes their rows the views."""
-    params = {"ids": customer_ids}
-    return tuple(
-        Read(query(_FILE, name) if customer_ids else None, params, list) for name in _VIEW_QUERIES
-    )
-
-
-def customers_from(
-    heads: list[tuple[Any, ...]],
-    record_rows: list[tuple[Any, ...]],
-    identifier_rows: list[tuple[Any, ...]],
-    merged_rows: list[tuple[Any, ...]],
-) -> dict[str, Customer]:
-    records: dict[str, list[SourceRecordRef]] = {}
-    for customer_id, source, record_id in record_rows:
-        records.setdefault(customer_id, []).append(SourceRecordRef(source, record_id))
-    identifiers: dict[str, list[Identifier]] = {}
-    for customer_id, kind, namespace, value in identifier_rows:
-        identifiers.setdefault(customer_id, []).append(identifier_from_row(kind, namespace, value))
-    merged: dict[str, list[str]] = {}
-    for survivor, loser in merged_rows:
-        merged.setdefault(survivor, []).append(loser)
-    goldens = {customer_id: golden_from_json(golden) for customer_id, golden, *_ in heads}
-    return {
-        customer_id: Customer(
+def _views(rows: list[tuple[Any, ...]]) -> dict[str, Customer]:
+    views = {}
+    for customer_id, golden_json, create_time, update_time, records, ids, merged in rows:
+        golden = golden_from_json(golden_json)
+        views[customer_id] = Customer(
             id=customer_id,
-            golden=goldens[customer_id].attributes,
-            identifiers=tuple(identifiers.get(customer_id, ())),
-            records=tuple(records.get(customer_id, ())),
+            golden=golden.attributes,
+            identifiers=tuple(identifier_from_row(*i) for i in ids),
+            records=tuple(SourceRecordRef(source, record_id) for source, record_id in records),
             create_time=create_time,
             update_time=update_time,
-            merged_ids=tuple(merged.get(customer_id, ())),
-            golden_sources=goldens[customer_id].sources,
+            merged_ids=tuple(merged),
+            golden_sources=golden.sources,
         )
-        for customer_id, _, create_time, update_time in heads
-    }
+    return views
+
+
+def customer_views_read(customer_ids: list[str]) -> Read[dict[str, Customer]]:
+    """Full views of live customers (golden record, identifiers, records, merged-away names)
+    in one statement; ids of customers merged away or unknown are absent."""
+    statement = query(_FILE, "customer_views") if customer_ids else None
+    return Read(statement, {"ids": customer_ids}, _views)
 
 
 async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
-    """Full views of live customers: golden record, identifiers, records, merged-away names,
-    read in one round trip."""
-    async with Batch(conn) as batch:
-        parts = [batch.add(read) for read in customer_view_reads(customer_ids)]
-    return customers_from(*(part.value for part in parts))
+    return await run(conn, customer_views_read(customer_ids))
 
 
 async def live_customer_page(conn: Connection, after: str, limit: int) -> list[str]:

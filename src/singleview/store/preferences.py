@@ -15,48 +15,33 @@ from psycopg.types.json import Jsonb
 from singleview.domain.clienteling import ChannelConsent, ConsentLevel, Preferences
 from singleview.domain.timeline import Channel
 from singleview.store.database import Connection
-from singleview.store.sql import Batch, Read, query
+from singleview.store.sql import Read, query, run
 
 _FILE = "preferences.sql"
 
 
-def preferences_reads(ids: list[str]) -> tuple[Read[Any], ...]:
-    """The three reads behind `preferences_of`, for a caller that batches them with others;
-    `preferences_from` makes their answers one Preferences."""
-    params = {"ids": ids}
-    return (
-        Read(query(_FILE, "preferred_channel_of"), params, lambda rows: rows[0] if rows else None),
-        Read(
-            query(_FILE, "consents_of"),
-            params,
-            lambda rows: tuple(
-                ChannelConsent(Channel(channel), ConsentLevel(level), given_time, source)
-                for channel, level, given_time, source in rows
-            ),
-        ),
-        Read(query(_FILE, "last_update_of"), params, lambda rows: rows[0][0] if rows else None),
-    )
-
-
-def preferences_from(
-    preferred: tuple[Any, ...] | None,
-    consents: tuple[ChannelConsent, ...],
-    updated: datetime | None,
-) -> Preferences:
-    channel, time, source = preferred if preferred is not None else (None, None, "")
+def _preferences(rows: list[tuple[Any, ...]]) -> Preferences:
+    channel, time, source, channels, levels, given_times, sources, updated = rows[0]
+    consents = zip(channels or (), levels or (), given_times or (), sources or (), strict=True)
     return Preferences(
         preferred_channel=Channel(channel) if channel else None,
         preferred_channel_time=time if channel else None,
         preferred_channel_source=source if channel else "",
-        consents=consents,
+        consents=tuple(
+            ChannelConsent(Channel(c), ConsentLevel(level), given, origin)
+            for c, level, given, origin in consents
+        ),
         update_time=updated,
     )
 
 
+def preferences_read(ids: list[str]) -> Read[Preferences]:
+    """What the customer (and the names merged into it) said about being contacted."""
+    return Read(query(_FILE, "preferences_of"), {"ids": ids}, _preferences)
+
+
 async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:
-    async with Batch(conn) as batch:
-        parts = [batch.add(read) for read in preferences_reads(ids)]
-    return preferences_from(*(part.value for part in parts))
+    return await run(conn, preferences_read(ids))
 
 
 async def set_preferred_channel(
@@ -115,15 +100,6 @@ async def insert_request(
         "response": Jsonb(preferences_to_json(response)),
     }
     await conn.execute(query(_FILE, "insert_request"), params)
-
-
-def recent_inbound_channels_read(ids: list[str], limit: int) -> Read[list[Channel]]:
-    """Channels of the customer's latest `limit` inbound contacts, most recently used first."""
-    return Read(
-        query(_FILE, "recent_inbound_channels"),
-        {"ids": ids, "limit": limit},
-        lambda rows: [Channel(row[0]) for row in rows],
-    )
 
 
 def _time(value: datetime | None) -> str | None:

@@ -299,31 +299,35 @@ def resumable_conversations_read(
     return Read(query(_FILE, "resumable_conversations"), params, _summaries)
 
 
-def _pressure(rows: list[tuple[Any, ...]]) -> tuple[int, int]:
-    return int(rows[0][0]), int(rows[0][1])
+@dataclass(frozen=True)
+class ContactFacts:
+    """What GetContext decides pressure and the reply channel with (timeline.sql)."""
+
+    inbound_contacts: int
+    inbound_channels: int
+    stated: list[dict[str, str]]
+    """Attributes of the newest interactions stating a preference, newest first."""
+    recent_channels: list[Channel]
+    """Channels of the latest inbound contacts, most recently used first."""
 
 
-def inbound_pressure_read(customer_ids: list[str], since: datetime) -> Read[tuple[int, int]]:
-    """(inbound contacts, distinct inbound channels) since `since`."""
-    params = {"customer_ids": customer_ids, "since": since}
-    return Read(query(_FILE, "inbound_pressure"), params, _pressure)
-
-
-async def latest_inbound_channel(conn: Connection, customer_ids: list[str]) -> Channel | None:
-    cur = await conn.execute(query(_FILE, "latest_inbound_channel"), {"customer_ids": customer_ids})
-    row = await cur.fetchone()
-    return Channel(row[0]) if row is not None else None
-
-
-def stated_preferences_read(
-    customer_ids: list[str], keys: Sequence[str]
-) -> Read[list[dict[str, str]]]:
-    """Attributes of the newest interactions carrying any of `keys`, newest first."""
-    return Read(
-        query(_FILE, "stated_preferences"),
-        {"customer_ids": customer_ids, "keys": list(keys)},
-        lambda rows: [dict(row[0]) for row in rows],
+def _facts(rows: list[tuple[Any, ...]]) -> ContactFacts:
+    contacts, channels, stated, recent = rows[0]
+    return ContactFacts(
+        int(contacts),
+        int(channels),
+        [dict(attributes) for attributes in stated],
+        [Channel(channel) for channel in recent],
     )
+
+
+def contact_facts_read(
+    customer_ids: list[str], since: datetime, keys: Sequence[str], history: int
+) -> Read[ContactFacts]:
+    """Inbound pressure since `since`, stated preferences among `keys`, and the channels of the
+    latest `history` inbound contacts, in one statement."""
+    params = {"customer_ids": customer_ids, "since": since, "keys": list(keys), "history": history}
+    return Read(query(_FILE, "contact_facts"), params, _facts)
 
 
 async def follow_merge(conn: Connection, survivor: str, losers: list[str]) -> None:
