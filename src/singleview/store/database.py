@@ -71,7 +71,12 @@ class _IdleCheck:
 
 
 async def _configure(conn: Connection) -> None:
+    """Every statement here is prepared once per connection and run again and again with other
+    values; its plan is made once too. PostgreSQL's default re-plans a prepared statement for
+    each call whenever it guesses that custom values might deserve a better plan, which for
+    these indexed lookups costs more than running them (measured in bench/README.md)."""
     conn.prepared_max = PREPARED_STATEMENTS
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
 class Database:
