@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -100,6 +101,15 @@ def _customers(start: int, count: int) -> Iterator[_Customer]:
     rng = random.Random(start)
     for n in range(start, start + count):
         yield _Customer(n, new_customer_id(), person(rng), identifiers_of(n))
+
+
+@cache
+def _search_entry(given: str, family: str) -> tuple[str, str, str] | None:
+    """The search columns of a name (names repeat: computed once each)."""
+    row = name_row(0, PersonAttributes(given_name=given, family_name=family))
+    if row is None:
+        return None
+    return " ".join(row.given), " ".join(row.family), _tsvector(row.lexemes)
 
 
 def _tsvector(lexemes: tuple[str, ...]) -> str:
@@ -203,16 +213,9 @@ def _copy_chunk(conn: psycopg.Connection[tuple[Any, ...]], start: int, count: in
                     copy.write_row((key, first + offset))
         with cur.copy("COPY search_name (record_pk, given, family, lexemes) FROM STDIN") as copy:
             for offset, c in enumerate(customers):
-                row = name_row(first + offset, c.attributes)
-                if row is not None:
-                    copy.write_row(
-                        (
-                            row.record_pk,
-                            " ".join(row.given),
-                            " ".join(row.family),
-                            _tsvector(row.lexemes),
-                        )
-                    )
+                entry = _search_entry(c.attributes.given_name, c.attributes.family_name)
+                if entry is not None:
+                    copy.write_row((first + offset, *entry))
         timelines = [_timeline(rng, c, first + o, now) for o, c in enumerate(customers)]
         with cur.copy(
             "COPY conversation (id, customer_id, state, start_time, last_activity, close_time)"
