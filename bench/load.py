@@ -84,7 +84,7 @@ def _new_person(rng: random.Random, n: int, run: str) -> identity_service_pb2.Re
     )
 
 
-def _methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[int], Call]]]:
+def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[int], Call]]]:
     """Each method as n -> one call; n counts up, so writes never repeat a record or event."""
     identity = IdentityServiceStub(channel)
     timeline = TimelineServiceStub(channel)
@@ -170,7 +170,7 @@ async def measure(
             return replace(figures, cpu_ms=cpu)
 
         figures = [await metered("echo (reference, before)", check)]
-        for name, make in _methods(channel, load):
+        for name, make in methods(channel, load):
             await drive_for(name, make, c, min(1.0, s / 5))  # warm-up: connections, plans
             figures.append(await metered(name, make))
         figures.append(await metered("echo (reference, after)", check))

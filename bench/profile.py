@@ -6,15 +6,18 @@ Preloads a store (bench/preload.py), starts one `singleview serve` process, driv
 with bench/load.py's client at concurrency 8 and lets py-spy sample the server meanwhile (idle
 samples left out). Prints the share of samples per function, inclusive (the function or
 anything it calls) and exclusive (its own code), and keeps the raw stacks in `--output` for a
-flame graph (`flamegraph.pl` or speedscope.app read them).
+flame graph (`flamegraph.pl` or speedscope.app read them). Needs py-spy (`.venv/bin/pip install
+py-spy`); native code (gRPC's core, libpq) shows as the Python frame that called it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -24,13 +27,22 @@ import grpc
 
 from bench import preload
 from bench.harness import database_server, drive_for, running, serve
-from bench.load import Load, _methods
+from bench.load import Load, methods
 
 
 async def _drive(target: str, load: Load, method: str) -> int:
     async with grpc.aio.insecure_channel(target) as channel:
-        make = dict(_methods(channel, load))[method]
+        make = dict(methods(channel, load))[method]
         return (await drive_for(method, make, load.concurrency, load.seconds)).calls
+
+
+def _py_spy() -> str:
+    """py-spy beside this interpreter (`pip install py-spy` in the venv), else on PATH."""
+    beside = Path(sys.executable).with_name("py-spy")
+    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("py-spy not found: .venv/bin/pip install py-spy")
+    return found
 
 
 def _function(frame: str) -> str:
@@ -65,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--output", type=Path, default=Path("profile.txt"))
+    parser.add_argument(
+        "--output", type=Path, default=Path(tempfile.gettempdir()) / "singleview-profile.txt"
+    )
     args = parser.parse_args(argv)
     with database_server() as database:
         preload.fill(database, 0, args.customers)
@@ -76,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             spy = subprocess.Popen(
                 [
-                    sys.executable.replace("python", "py-spy"),
+                    _py_spy(),
                     "record",
                     "--pid",
                     str(server.process.pid),
