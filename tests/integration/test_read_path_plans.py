@@ -19,6 +19,7 @@ HOT_PATH = [
     ("matching.sql", "records_of_customers_newest"),
     ("customers.sql", "customer_seqs"),
     ("customers.sql", "customer_views"),
+    ("matching.sql", "records_of_holders_newest"),
     ("stewardship_links.sql", "cannot_link_pairs"),
     ("timeline.sql", "resumable_conversations"),
     ("timeline.sql", "active_interactions"),

@@ -168,40 +168,53 @@ class Matcher:
         return _Gathered(generic, newly, holders, candidates, _small_groups(widely), ages, pool)
 
     async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
-        """What `_gather` finds for a read (Lookup, GetContext), in two round trips, when none of
-        the identifiers is generic (the common case); None otherwise.
+        """What `_gather` finds for a read (Lookup, GetContext), in one or two round trips, when
+        none of the identifiers is generic (the common case); None otherwise.
 
         The first batch asks at once whether any identifier is generic, who holds them and
-        which records share a blocking key, assuming none is generic; the second reads the
-        candidates' records, ages, cannot-links and, when there are only a few candidates, their
-        full views, which the answer then needs no further query for.
+        which records share a blocking key, assuming none is generic; with no blocking key (a
+        lookup by identifiers alone) the candidates are the holders, and the same batch reads
+        their records and the first few holders' full views. A second batch reads what is still
+        missing: the candidates' records when blocking hits add candidates, their views, and,
+        with several candidates, their ages and cannot-links.
         """
         if placeholders_among(target.identifiers, self.settings.placeholders):
             return None
         ids = tuple(target.identifiers)
         keys = blocking_keys(build_profile(target.attributes, ids))
+        s = self.settings
         async with Batch(conn) as first:
             generic = first.add(match_store.generic_among_read(ids))
             holding = first.add(store.customers_of_identifiers_read(ids))
-            hits = first.add(
-                match_store.records_by_blocking_keys_read(keys, self.settings.candidates_per_key)
+            hits = first.add(match_store.records_by_blocking_keys_read(keys, s.candidates_per_key))
+            held = first.add(
+                match_store.records_of_holders_read(
+                    () if keys else ids, s.max_candidate_customers, s.records_per_customer
+                )
+            )
+            viewed = first.add(
+                customer_store.customer_views_read([], () if keys else ids, SPECULATIVE_VIEWS)
             )
         if generic.value:
             return None
         proving, blocked = holding.value, hits.value
         candidates = self._candidate_customers(proving, blocked, {}, target.own_customer)
-        viewed = candidates if len(candidates) <= SPECULATIVE_VIEWS else []
+        ahead = not keys and {r.customer_id for r in held.value} == set(candidates)
+        several = len(candidates) > 1
         async with Batch(conn) as second:
             stored = second.add(
                 match_store.records_of_customers_read(
-                    candidates, self.settings.records_per_customer
+                    [] if ahead else candidates, s.records_per_customer
                 )
             )
-            ages = second.add(  # only an order among several candidates needs them
-                customer_store.customer_ages_read(candidates if len(candidates) > 1 else [])
+            views = second.add(
+                customer_store.customer_views_read(
+                    [] if ahead or len(candidates) > SPECULATIVE_VIEWS else candidates
+                )
             )
+            # only an order among several candidates needs ages, only a pair can be apart
+            ages = second.add(customer_store.customer_ages_read(candidates if several else []))
             apart = second.add(links.cannot_link_pairs_read(set(candidates) | _own(target)))
-            views = second.add(customer_store.customer_views_read(viewed))
         return _Gathered(
             generic=set(),
             newly=self._held_too_widely(proving, set()),
@@ -209,9 +222,9 @@ class Matcher:
             candidates=candidates,
             small=frozenset(),
             ages=ages.value,
-            pool=_pool(candidates, [*stored.value, *blocked], target),
+            pool=_pool(candidates, [*held.value, *stored.value, *blocked], target),
             apart=apart.value,
-            views=views.value,
+            views=viewed.value if ahead else views.value,
         )
 
     def _bridging_strangers(

@@ -6,7 +6,9 @@ JOIN customer AS c ON c.id = q.id
 
 -- customer_views --
 -- Live customers whole, in one statement: golden record, their records, the distinct
--- identifiers those hold and the names merged into them, each list ordered.
+-- identifiers those hold and the names merged into them, each list ordered. The customers are
+-- the `ids` given and the holders of the identifiers given (lowest ids first, at most
+-- `holders`), so that a lookup reads its candidates' views with the candidates.
 SELECT c.id, c.golden, c.create_time, c.update_time,
        ARRAY(
            SELECT ARRAY[r.source, r.record_id] FROM source_record AS r
@@ -25,7 +27,22 @@ SELECT c.id, c.golden, c.create_time, c.update_time,
        ),
        ARRAY(SELECT m.id FROM customer AS m WHERE m.merged_into = c.id ORDER BY m.id)
 FROM customer AS c
-WHERE c.id = ANY(%(ids)s::text[]) AND c.merged_into IS NULL
+WHERE c.merged_into IS NULL
+  AND c.id IN (
+      SELECT unnest(%(ids)s::text[])
+      UNION
+      (
+          SELECT r.customer_id
+          FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(values)s::text[])
+              AS q (kind, namespace, value)
+          JOIN record_identifier AS i
+            ON i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
+          JOIN source_record AS r ON r.id = i.record_pk
+          GROUP BY r.customer_id
+          ORDER BY r.customer_id COLLATE "C"
+          LIMIT %(holders)s
+      )
+  )
 
 -- live_customer_page --
 SELECT id

@@ -80,6 +80,20 @@ def records_of_customers_read(
     return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
 
 
+def records_of_holders_read(
+    identifiers: tuple[Identifier, ...], limit: int, per_customer: int
+) -> Read[list[StoredCandidate]]:
+    """`records_of_customers_read` of the customers holding the identifiers (lowest ids first,
+    at most `limit`), without first asking who they are."""
+    params: dict[str, Any] = {
+        **identifier_columns(identifiers),
+        "limit": limit,
+        "per_customer": per_customer,
+    }
+    statement = query(_FILE, "records_of_holders_newest") if identifiers else None
+    return Read(statement, params, _candidates)
+
+
 async def records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
 ) -> list[StoredCandidate]:
