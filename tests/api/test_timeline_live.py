@@ -148,7 +148,7 @@ def test_interactions_and_watchers_follow_a_merge(
         other.RecordInteraction(
             record("sms", "s", interaction(common_pb2.CHANNEL_SMS), customer=a.customer)
         )
-        merged, recorded = _next(watched, 2)
+        merged, recorded = _next_not_about(watched, 2, b.interaction)
 
     assert merged.kind == pb.CUSTOMER_EVENT_KIND_CUSTOMER_MERGED
     assert (merged.customer, list(merged.related_customers)) == (a.customer, [b.customer])
