@@ -9,7 +9,7 @@ pairs: a pair is predicted-positive when both records are in one customer and tr
 when both are about one person. It also counts the person pairs merged by mistake, in particular
 the household members and twins that must never be merged, and breaks the errors down by the
 hard case the records carry. Without --target it starts a private PostgreSQL (or creates a fresh
-database on SINGLEVIEW_DATABASE_URL's server) and one `singleview serve`, as bench/resolve.py does.
+database on SINGLEVIEW_DATABASE_URL's server) and one `singleview serve`, as bench/load.py does.
 
 Import errors mean the generator wrote something the service rejects: they are printed, and the
 exit status is 1 when there are any.

@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.search [--sizes 10000,100000] [--calls 1000]
 
-The store is filled with COPY as bench/scaling.py fills it (one-record customers with a name,
-a phone, an email), plus a loyalty card per customer and the search index entries the service
-writes with each record (service/search_index.py `name_row`, the same function). Then a
+The store is filled with COPY by bench/preload.py (one-record customers with a name, a phone,
+an email, the search index entries the service writes with each record, a timeline), plus a
+loyalty card per customer. Then a
 `singleview serve` process answers what a store associate types, for customers drawn at random
 from the store: a misspelled, reordered name; a given name with the last four phone digits; a
 phone number in another format; an email with a typo; a loyalty number. The echo server of the
@@ -23,29 +23,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import grpc
 import psycopg
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench.resolve import Figures, drive
-from bench.scaling import fill
-from singleview.service.search_index import name_row
-from singleview.store.codec import attributes_from_json
-from singleview.store.embedded import EmbeddedPostgres
+from bench import preload
+from bench.harness import Figures, database_server, drive, echo_server, running, serve
 from singleview.v1 import profile_service_pb2
 from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
-from tests.support.database import create_database
-from tests.support.process import ServeProcess
 
 KINDS = (
     "name: reordered, typo",
@@ -58,22 +51,12 @@ KINDS = (
 
 
 def fill_clienteling(conninfo: str, after_pk: int) -> None:
-    """COPY the search entries and a loyalty card of every record past `after_pk`."""
+    """COPY a loyalty card of every record past `after_pk`."""
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT id, attributes FROM source_record WHERE id > %s ORDER BY id",
-            (after_pk,),
-        )
+        cur.execute("SELECT id FROM source_record WHERE id > %s ORDER BY id", (after_pk,))
         records = cur.fetchall()
-        with cur.copy("COPY search_name (record_pk, given, family, lexemes) FROM STDIN") as copy:
-            for pk, attributes in records:
-                row = name_row(pk, attributes_from_json(attributes))
-                if row is not None:
-                    copy.write_row(
-                        (pk, " ".join(row.given), " ".join(row.family), " ".join(row.lexemes))
-                    )
         with cur.copy("COPY record_identifier (record_pk, kind, namespace, value) FROM STDIN") as c:
-            for pk, _ in records:
+            for (pk,) in records:
                 c.write_row((pk, "LOYALTY_ID", "acme", f"L{pk:09d}"))
         conn.commit()
         conn.execute("ANALYZE")
@@ -198,15 +181,10 @@ def _line(f: Figures, echo: Figures, shares: tuple[float, float] | None) -> str:
 
 
 def run_size(database: str, size: int, calls: int) -> list[str]:
-    serve = ServeProcess(env={"SINGLEVIEW_DATABASE_URL": database}).wait_serving()
-    echo = ServeProcess(command=[sys.executable, "-m", "bench.echo_server"]).wait_serving()
-    try:
+    with running(serve(database, 1)) as server, running(echo_server()) as echo:
         figures, shares = asyncio.run(
-            measure(database, serve.target, echo.target, size, probes(database, calls, seed=size))
+            measure(database, server.target, echo.target, size, probes(database, calls, seed=size))
         )
-    finally:
-        serve.terminate()
-        echo.terminate()
     kinds = [None, *KINDS]
     return [
         _line(f, figures[0], shares[k] if k else None) for f, k in zip(figures, kinds, strict=True)
@@ -225,37 +203,38 @@ def _max_pk(conninfo: str) -> int:
     return int(row[0]) if row else 0
 
 
+@contextmanager
+def _database(given: str | None) -> Iterator[str]:
+    """The database an earlier run filled, or a fresh one (see bench/harness.py)."""
+    if given:
+        yield given
+        return
+    with database_server() as database:
+        yield database
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--database", help="a database an earlier run filled")
     args = parser.parse_args(argv)
-    embedded = None
-    server_url = os.environ.get("SINGLEVIEW_DATABASE_URL") or args.database
-    if not server_url:
-        embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="singleview-search-")))
-        server_url = embedded.start()
     lines = [
         f"{'run (concurrency 8)':<36}{'calls/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
         f"{'ratio':>8}{'found':>7}{'first':>7}"
     ]
-    try:
-        database = args.database or create_database(server_url)
+    with _database(args.database) as database:
         stored = _customers(database)
         for size in (int(s) for s in args.sizes.split(",")):
             started = time.perf_counter()
             if size > stored:
                 after = _max_pk(database)
-                fill(database, stored, size - stored)
+                preload.fill(database, stored, size - stored)
                 fill_clienteling(database, after)
                 stored = size
             print(f"filled {size:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
             lines += run_size(database, size, args.calls)
             print("\n".join(lines), flush=True)
-    finally:
-        if embedded is not None:
-            embedded.stop()
     return 0
 
 

@@ -40,6 +40,22 @@ def free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
+MIN_POOL_PER_WORKER = 4
+
+
+def worker_pool_size(settings: Settings, workers: int, environ: dict[str, str]) -> int:
+    """Connections per worker: the process's pool divided among the workers.
+
+    One process serves as many concurrent calls as its pool has connections, and the workers
+    together serve the same calls one process would, on more cores; so, unless the operator
+    set SINGLEVIEW_POOL_MAX_SIZE (per process) explicitly, each worker gets its share, and the
+    database sees the same number of connections whatever the number of workers.
+    """
+    if "SINGLEVIEW_POOL_MAX_SIZE" in environ:
+        return settings.pool_max_size
+    return max(MIN_POOL_PER_WORKER, -(-settings.pool_max_size // workers))
+
+
 def worker_command(settings: Settings, port: int) -> list[str]:
     return [
         sys.executable,
@@ -74,8 +90,14 @@ def supervise(
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        pool_size = worker_pool_size(settings, workers, dict(os.environ))
         for index in range(workers):
-            env = {**os.environ, "SINGLEVIEW_DATABASE_URL": conninfo}
+            env = {
+                **os.environ,
+                "SINGLEVIEW_DATABASE_URL": conninfo,
+                "SINGLEVIEW_POOL_MAX_SIZE": str(pool_size),
+                "SINGLEVIEW_POOL_MIN_SIZE": str(min(settings.pool_min_size, pool_size)),
+            }
             if index > 0:
                 env["SINGLEVIEW_CONSOLE_PORT"] = "off"  # one console per port is enough
             children.append(subprocess.Popen(worker_command(settings, port), env=env))

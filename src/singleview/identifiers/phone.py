@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -23,6 +24,10 @@ _PHONE_SHAPE = re.compile(
 )
 
 
+PARSED_PHONES = 65536
+"""Phone spellings whose E.164 form is remembered per process (a few MB at most)."""
+
+
 def normalize_phone(value: str, default_region: str) -> str:
     """The E.164 form; numbers without a country code are read in `default_region`.
 
@@ -34,7 +39,14 @@ def normalize_phone(value: str, default_region: str) -> str:
     text = clean(value)
     if not _PHONE_SHAPE.fullmatch(text):
         raise IdentifierError("value", NOT_A_PHONE)
-    region = default_region.strip().upper()
+    return _e164(text, default_region.strip().upper())
+
+
+@lru_cache(maxsize=PARSED_PHONES)
+def _e164(text: str, region: str) -> str:
+    """Remembered: parsing with libphonenumber is the costliest step of a Lookup or GetContext
+    by phone, and channels look the same numbers up again and again (a caller, a chat session).
+    An invalid number raises again each time (exceptions are not cached)."""
     number = _parse_valid(text, region)
     if number is None and text.startswith("00"):
         number = _parse_valid("+" + text[2:], region)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from singleview.domain.clienteling import Preferences
 from singleview.domain.errors import NotFound
 from singleview.domain.records import Customer, Decision, Evidence, LookupResult
 from singleview.domain.timeline import (
@@ -38,6 +39,7 @@ from singleview.store import customers as customer_store
 from singleview.store import preferences as preference_store
 from singleview.store import timeline as store
 from singleview.store.database import Connection, Database
+from singleview.store.sql import Batch, run
 
 PREFERENCE_KEYS = ("preferred_channel", "reply_channel", "preferred_reply_channel")
 """Interaction attributes through which a customer states the channel they want answers on."""
@@ -59,12 +61,12 @@ def parse_channel(text: str) -> Channel | None:
 
 def _pressure(
     settings: TimelineSettings,
-    inbound: tuple[int, int],
+    facts: store.ContactFacts,
     conversations: list[store.ConversationSummary],
 ) -> ContactPressure:
     """Contacts and channels in the window; escalate over either limit (channels only while a
     conversation is open, since several channels about nothing ongoing is not pressure)."""
-    contacts, channels = inbound
+    contacts, channels = facts.inbound_contacts, facts.inbound_channels
     return ContactPressure(
         contacts_24h=contacts,
         channels_24h=channels,
@@ -116,12 +118,14 @@ class ContextReader:
             return []
         s = self.settings
         now = datetime.now(UTC)
-        return await store.resumable_conversations(
+        return await run(
             conn,
-            ids,
-            open_since=now - s.conversation_window,
-            closed_since=now - s.reopen_window,
-            limit=s.max_open_conversations,
+            store.resumable_conversations_read(
+                ids,
+                open_since=now - s.conversation_window,
+                closed_since=now - s.reopen_window,
+                limit=s.max_open_conversations,
+            ),
         )
 
     async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
@@ -144,43 +148,60 @@ class ContextReader:
     ) -> Context:
         s = self.settings
         now = datetime.now(UTC)
-        ids = await store.timeline_customers(conn, customer.id)
+        # The customer and every name merged into it (the view lists them): a timeline is
+        # whole even while a merge has not moved every row yet.
+        ids = [customer.id, *customer.merged_ids]
+        # A household member also sees the household's open conversations (its contacts').
         household_id, contacts = await household_of(conn, customer.id)
-        summaries = await self._resumable(conn, [*ids, *contacts])
-        active = await store.active_interactions(
-            conn, ids, now - s.active_contact_window, channel, s.max_active_contacts
-        )
-        recent = await store.list_interactions(
-            conn, ids, InteractionFilter(), None, s.recent_interactions
-        )
-        pressure = _pressure(
-            s, await store.inbound_pressure(conn, ids, now - s.pressure_window), summaries
-        )
+        async with Batch(conn) as batch:  # one round trip for everything below
+            summaries = batch.add(
+                store.resumable_conversations_read(
+                    [*ids, *contacts],
+                    open_since=now - s.conversation_window,
+                    closed_since=now - s.reopen_window,
+                    limit=s.max_open_conversations,
+                )
+            )
+            active = batch.add(
+                store.active_interactions_read(
+                    ids, now - s.active_contact_window, channel, s.max_active_contacts
+                )
+            )
+            recent = batch.add(
+                store.list_interactions_read(ids, InteractionFilter(), None, s.recent_interactions)
+            )
+            facts = batch.add(
+                store.contact_facts_read(
+                    ids, now - s.pressure_window, PREFERENCE_KEYS, REPLY_HISTORY
+                )
+            )
+            preferences = batch.add(preference_store.preferences_read(ids))
         return Context(
             known=True,
             decision=decision,
             customer=customer,
             evidence=evidence,
-            open_conversations=tuple(summary.conversation for summary in summaries),
-            active_contacts=tuple(active),
-            recent_interactions=tuple(recent),
-            reply_channel=await self._reply_channel(conn, ids),
-            pressure=pressure,
+            open_conversations=tuple(summary.conversation for summary in summaries.value),
+            active_contacts=tuple(active.value),
+            recent_interactions=tuple(recent.value),
+            reply_channel=_reply_channel(
+                facts.value.stated, preferences.value, facts.value.recent_channels
+            ),
+            pressure=_pressure(s, facts.value, summaries.value),
             household_id=household_id,
         )
 
-    async def _reply_channel(self, conn: Connection, ids: list[str]) -> Channel | None:
-        """The preferred channel the customer stated (UpdatePreferences), else one stated in an
-        interaction's attributes, else the channel they reached out on most recently; never a
-        channel they said not to be contacted on (service/preferences.py)."""
-        stated = [
-            channel
-            for attributes in await store.stated_preferences(conn, ids, PREFERENCE_KEYS)
-            for key in PREFERENCE_KEYS
-            if (channel := parse_channel(attributes.get(key, ""))) is not None
-        ]
-        return choose_reply_channel(
-            await preference_store.preferences_of(conn, ids),
-            stated,
-            await preference_store.recent_inbound_channels(conn, ids, REPLY_HISTORY),
-        )
+
+def _reply_channel(
+    stated_attributes: list[dict[str, str]], preferences: Preferences, recent: list[Channel]
+) -> Channel | None:
+    """The preferred channel the customer stated (UpdatePreferences), else one stated in an
+    interaction's attributes, else the channel they reached out on most recently; never a
+    channel they said not to be contacted on (service/preferences.py)."""
+    stated = [
+        channel
+        for attributes in stated_attributes
+        for key in PREFERENCE_KEYS
+        if (channel := parse_channel(attributes.get(key, ""))) is not None
+    ]
+    return choose_reply_channel(preferences, stated, recent)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import PersonAttributes
+from singleview.domain.records import Customer, PersonAttributes
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import (
     SHARED_FIELD,
@@ -30,16 +30,22 @@ from singleview.matching.levels import Comparison
 from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
 from singleview.service.candidate_reads import DIRECT, CandidateReads
+from singleview.store import customers as customer_store
 from singleview.store import matching as match_store
+from singleview.store import resolution as store
+from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
+from singleview.store.sql import Batch
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
 LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
 GENERIC_HOLDERS = 5
+"""Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
 SMALL_GROUP = 4
 """A generic identifier held by at most this many customers is a household's, not a crowd's."""
-"""Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
+SPECULATIVE_VIEWS = 2
+"""A read fetches the full views of up to this many candidates with their records."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,27 @@ class MatchOutcome:
     ages: dict[str, int] = field(default_factory=dict)
     apart: set[frozenset[str]] = field(default_factory=set)
     """Pairs of the candidates and the own customer that a steward kept apart (cannot-link)."""
+    views: dict[str, Customer] = field(default_factory=dict)
+    """Full views of some candidates, read ahead with them (reads only): the answer of a
+    Lookup or GetContext is usually one of them and needs no further round trip."""
 
     def with_verdict(self, verdict: Verdict) -> list[Judgement]:
         return [j for j in self.judgements if j.verdict is verdict]
+
+
+@dataclass
+class _Gathered:
+    """The candidates of one record and everything judging them needs from the store."""
+
+    generic: set[Identifier]
+    newly: dict[Identifier, str]
+    holders: dict[str, set[Identifier]]
+    candidates: list[str]
+    small: frozenset[Identifier]
+    ages: dict[str, int]
+    pool: list[match_store.StoredCandidate]
+    apart: set[frozenset[str]] | None = None
+    views: dict[str, Customer] = field(default_factory=dict)
 
 
 class Matcher:
@@ -91,52 +115,130 @@ class Matcher:
         reads: CandidateReads = DIRECT,
     ) -> MatchOutcome:
         with tracer.start_as_current_span("resolve.candidates") as span:
-            generic = await self.known_generic(conn, target.identifiers, reads)
-            usable = [i for i in target.identifiers if i not in generic]
-            proving = await reads.holders(conn, tuple(usable))
-            newly = self._held_too_widely(proving, generic)
-            widely = await reads.newest_holders(
-                conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
-            )
-            holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
-            blocked = await reads.blocked_records(
-                conn,
-                blocking_keys(build_profile(target.attributes, usable)),
-                self.settings.candidates_per_key,
-            )
-            candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
-            small = _small_groups(widely)
-            ages = await reads.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
-            stored = await reads.records_of_customers(
-                conn, candidates, self.settings.records_per_customer
-            )
-            stored += await self._holders_not_sampled(conn, candidates, proving, stored)
-            records = {r.pk: r for r in [*stored, *blocked] if r.customer_id in candidates}
-            records.pop(target.own_record_pk or -1, None)
-            pool = list(records.values())
+            found = None if lock else await self._gather_read_only(conn, target)
+            found = found or await self._gather(conn, target, lock=lock, reads=reads)
             span.set_attributes(
-                {"singleview.candidate_customers": len(candidates), "singleview.records": len(pool)}
+                {
+                    "singleview.candidate_customers": len(found.candidates),
+                    "singleview.records": len(found.pool),
+                }
             )
         with tracer.start_as_current_span("resolve.compare") as span:
-            current = generic | set(newly)
-            outcome = self._judge_all(target, candidates, pool, current, small)
+            newly = found.newly
+            current = found.generic | set(newly)
+            outcome = self._judge_all(target, found.candidates, found.pool, current, found.small)
             for _ in range(3):
-                found = {
+                shared = {
                     i: SHARED_BY_DIFFERENT_PEOPLE
                     for i in self._shared_with_vetoed(target, outcome, current)
                 }
-                bridged, outcome = self._bridging_strangers(target, outcome, pool, current)
-                found.update(dict.fromkeys(bridged - set(found), LINKS_DIFFERENT_PEOPLE))
-                if not found:
+                bridged, outcome = self._bridging_strangers(target, outcome, found.pool, current)
+                shared.update(dict.fromkeys(bridged - set(shared), LINKS_DIFFERENT_PEOPLE))
+                if not shared:
                     break
-                newly.update(found)
-                current |= set(found)
-                outcome = self._judge_all(target, candidates, pool, current, small)
-            apart = await reads.cannot_link_pairs(conn, set(candidates) | _own(target))
+                newly.update(shared)
+                current |= set(shared)
+                outcome = self._judge_all(
+                    target, found.candidates, found.pool, current, found.small
+                )
+            apart = found.apart
+            if apart is None:
+                apart = await reads.cannot_link_pairs(conn, set(found.candidates) | _own(target))
             span.set_attributes(
                 {"singleview.judgements": len(outcome), "singleview.newly_generic": len(newly)}
             )
-        return MatchOutcome(outcome, holders, frozenset(current), newly, ages, apart)
+        return MatchOutcome(
+            outcome, found.holders, frozenset(current), newly, found.ages, apart, found.views
+        )
+
+    async def _gather(
+        self, conn: Connection, target: MatchInput, *, lock: bool, reads: CandidateReads
+    ) -> _Gathered:
+        """Candidates and their records, step by step: generic identifiers first, then their
+        holders and the blocking hits, row locks (when resolving), then the records."""
+        generic = await self.known_generic(conn, target.identifiers, reads)
+        usable = [i for i in target.identifiers if i not in generic]
+        proving = await reads.holders(conn, tuple(usable))
+        newly = self._held_too_widely(proving, generic)
+        widely = await reads.newest_holders(
+            conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
+        )
+        holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
+        blocked = await reads.blocked_records(
+            conn,
+            blocking_keys(build_profile(target.attributes, usable)),
+            self.settings.candidates_per_key,
+        )
+        candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+        ages = await reads.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
+        stored = await reads.records_of_customers(
+            conn, candidates, self.settings.records_per_customer
+        )
+        stored += await self._holders_not_sampled(conn, candidates, proving, stored)
+        pool = _pool(candidates, [*stored, *blocked], target)
+        return _Gathered(generic, newly, holders, candidates, _small_groups(widely), ages, pool)
+
+    async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
+        """What `_gather` finds for a read (Lookup, GetContext), in one or two round trips, when
+        none of the identifiers is generic (the common case); None otherwise.
+
+        The first batch asks at once whether any identifier is generic, who holds them and
+        which records share a blocking key, assuming none is generic; with no blocking key (a
+        lookup by identifiers alone) the candidates are the holders, and the same batch reads
+        their records and the first few holders' full views. A second batch reads what is still
+        missing: the candidates' records when blocking hits add candidates, their views, and,
+        with several candidates, their ages and cannot-links.
+        """
+        if placeholders_among(target.identifiers, self.settings.placeholders):
+            return None
+        ids = tuple(target.identifiers)
+        keys = blocking_keys(build_profile(target.attributes, ids))
+        s = self.settings
+        async with Batch(conn) as first:
+            generic = first.add(match_store.generic_among_read(ids))
+            holding = first.add(store.customers_of_identifiers_read(ids))
+            hits = first.add(match_store.records_by_blocking_keys_read(keys, s.candidates_per_key))
+            held = first.add(
+                match_store.records_of_holders_read(
+                    () if keys else ids, s.max_candidate_customers, s.records_per_customer
+                )
+            )
+            viewed = first.add(
+                customer_store.customer_views_read([], () if keys else ids, SPECULATIVE_VIEWS)
+            )
+        if generic.value:
+            return None
+        proving, blocked = holding.value, hits.value
+        candidates = self._candidate_customers(proving, blocked, {}, target.own_customer)
+        ahead = not keys and {r.customer_id for r in held.value} == set(candidates)
+        several = len(candidates) > 1
+        async with Batch(conn) as second:
+            stored = second.add(
+                match_store.records_of_customers_read(
+                    [] if ahead else candidates, s.records_per_customer
+                )
+            )
+            views = second.add(
+                customer_store.customer_views_read(
+                    [] if ahead or len(candidates) > SPECULATIVE_VIEWS else candidates
+                )
+            )
+            # only an order among several candidates needs ages, only a pair can be apart
+            ages = second.add(customer_store.customer_ages_read(candidates if several else []))
+            apart = second.add(links.cannot_link_pairs_read(set(candidates) | _own(target)))
+        sampled = [*held.value, *stored.value]
+        sampled += await self._holders_not_sampled(conn, candidates, proving, sampled)
+        return _Gathered(
+            generic=set(),
+            newly=self._held_too_widely(proving, set()),
+            holders=proving,
+            candidates=candidates,
+            small=frozenset(),
+            ages=ages.value,
+            pool=_pool(candidates, [*sampled, *blocked], target),
+            apart=apart.value,
+            views=viewed.value if ahead else views.value,
+        )
 
     async def _holders_not_sampled(
         self,
@@ -302,6 +404,16 @@ def _contradicting_customers(
         for a in left
         for b in right
     )
+
+
+def _pool(
+    candidates: list[str], records: list[match_store.StoredCandidate], target: MatchInput
+) -> list[match_store.StoredCandidate]:
+    """The candidates' records (stored and blocking hits, once each), without the record's own."""
+    wanted = set(candidates)
+    pool = {r.pk: r for r in records if r.customer_id in wanted}
+    pool.pop(target.own_record_pk or -1, None)
+    return list(pool.values())
 
 
 def _small_groups(widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:

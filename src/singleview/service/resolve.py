@@ -410,14 +410,19 @@ class ResolveService:
         evidence = _evidence(outcome, None, self.matcher)
         if not chosen:
             return LookupResult(None, Decision.NEW, evidence)
-        ages = await customer_store.customer_ages(conn, [j.customer_id for j in chosen])
         if links:
-            ordered = sorted((j.customer_id for j in links), key=lambda c: ages.get(c, 0))
+            linked_ids = [j.customer_id for j in links]
+            ages = outcome.ages  # the oldest survives a merge: only several links need ages
+            if len(linked_ids) > 1 and not set(linked_ids) <= ages.keys():
+                ages = await customer_store.customer_ages(conn, linked_ids)
+            ordered = sorted(linked_ids, key=lambda c: ages.get(c, 0))
             decision = Decision.MERGED if len(ordered) > 1 else Decision.LINKED
         else:
             ordered = [j.customer_id for j in sorted(chosen, key=lambda j: -j.probability)]
             decision = Decision.REVIEW
-        customers = await customer_store.load_customers(conn, ordered[:1])
+        customers = outcome.views
+        if ordered[0] not in customers:
+            customers = await customer_store.load_customers(conn, ordered[:1])
         if ordered[0] not in customers:
             raise Aborted("the customer changed during the lookup; retry")
         return LookupResult(customers[ordered[0]], decision, evidence, tuple(ordered))

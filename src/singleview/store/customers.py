@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, Evidence, SourceRecordRef
-from singleview.store.codec import evidence_from_json, golden_from_json, identifier_from_row
+from singleview.store.codec import (
+    evidence_from_json,
+    golden_from_json,
+    identifier_columns,
+    identifier_from_row,
+)
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "customers.sql"
 
@@ -32,39 +38,43 @@ async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, 
     return {requested: live for requested, live in await cur.fetchall()}
 
 
-async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
-    """Full views of live customers: golden record, identifiers, records, merged-away names."""
-    if not customer_ids:
-        return {}
-    params = {"ids": customer_ids}
-    cur = await conn.execute(query(_FILE, "customers_by_id"), params)
-    heads = await cur.fetchall()
-    records: dict[str, list[SourceRecordRef]] = {}
-    cur = await conn.execute(query(_FILE, "records_of_customers"), params)
-    for customer_id, source, record_id in await cur.fetchall():
-        records.setdefault(customer_id, []).append(SourceRecordRef(source, record_id))
-    identifiers: dict[str, list[Identifier]] = {}
-    cur = await conn.execute(query(_FILE, "identifiers_of_customers"), params)
-    for customer_id, kind, namespace, value in await cur.fetchall():
-        identifiers.setdefault(customer_id, []).append(identifier_from_row(kind, namespace, value))
-    merged: dict[str, list[str]] = {}
-    cur = await conn.execute(query(_FILE, "merged_names_of_customers"), params)
-    for survivor, loser in await cur.fetchall():
-        merged.setdefault(survivor, []).append(loser)
-    goldens = {customer_id: golden_from_json(golden) for customer_id, golden, *_ in heads}
-    return {
-        customer_id: Customer(
+def _views(rows: list[tuple[Any, ...]]) -> dict[str, Customer]:
+    views = {}
+    for customer_id, golden_json, create_time, update_time, records, ids, merged in rows:
+        golden = golden_from_json(golden_json)
+        views[customer_id] = Customer(
             id=customer_id,
-            golden=goldens[customer_id].attributes,
-            identifiers=tuple(identifiers.get(customer_id, ())),
-            records=tuple(records.get(customer_id, ())),
+            golden=golden.attributes,
+            identifiers=tuple(identifier_from_row(*i) for i in ids),
+            records=tuple(SourceRecordRef(source, record_id) for source, record_id in records),
             create_time=create_time,
             update_time=update_time,
-            merged_ids=tuple(merged.get(customer_id, ())),
-            golden_sources=goldens[customer_id].sources,
+            merged_ids=tuple(merged),
+            golden_sources=golden.sources,
         )
-        for customer_id, _, create_time, update_time in heads
+    return views
+
+
+def customer_views_read(
+    customer_ids: list[str], holding: tuple[Identifier, ...] = (), holders: int = 0
+) -> Read[dict[str, Customer]]:
+    """Full views of live customers (golden record, identifiers, records, merged-away names)
+    in one statement: those of `customer_ids` and of the first `holders` customers (lowest ids
+    first) holding any of `holding`; ids of customers merged away or unknown are absent."""
+    columns = identifier_columns(holding)
+    params: dict[str, Any] = {
+        "ids": customer_ids,
+        "kinds": columns["kinds"],
+        "namespaces": columns["namespaces"],
+        "values": columns["ids"],
+        "holders": holders,
     }
+    wanted = bool(customer_ids) or bool(holding and holders)
+    return Read(query(_FILE, "customer_views") if wanted else None, params, _views)
+
+
+async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
+    return await run(conn, customer_views_read(customer_ids))
 
 
 async def live_customer_page(conn: Connection, after: str, limit: int) -> list[str]:
@@ -72,10 +82,17 @@ async def live_customer_page(conn: Connection, after: str, limit: int) -> list[s
     return [row[0] for row in await cur.fetchall()]
 
 
-async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, int]:
+def customer_ages_read(customer_ids: list[str]) -> Read[dict[str, int]]:
     """id -> creation sequence, so the oldest customer can be chosen as a merge's survivor."""
-    cur = await conn.execute(query(_FILE, "customer_seqs"), {"ids": customer_ids})
-    return {customer_id: seq for customer_id, seq in await cur.fetchall()}
+    return Read(
+        query(_FILE, "customer_seqs") if customer_ids else None,
+        {"ids": customer_ids},
+        lambda rows: {customer_id: seq for customer_id, seq in rows},
+    )
+
+
+async def customer_ages(conn: Connection, customer_ids: list[str]) -> dict[str, int]:
+    return await run(conn, customer_ages_read(customer_ids))
 
 
 async def record_links(conn: Connection, customer_id: str) -> list[RecordLink]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -85,6 +87,43 @@ def to_domain_error(exc: psycopg.Error | PoolTimeout) -> DomainError:
     return Internal("database error", reason="DATABASE_ERROR")
 
 
+IDLE_CHECK_SECONDS = 2.0
+"""A pooled connection idle longer than this is pinged before use; a busy one is not."""
+
+PREPARED_STATEMENTS = 256
+"""Server-side prepared statements kept per connection: every named statement of store/ fits."""
+
+
+class _IdleCheck:
+    """Check a connection out of the pool only when it sat idle for a while.
+
+    psycopg_pool's `check_connection` pings on every checkout: a round trip per call, as much
+    as the call's own query on the hot path (GetContext, Lookup). A connection in steady use is
+    known good; one idle for IDLE_CHECK_SECONDS (the database may have restarted meanwhile, the
+    readiness loop notices within about as long) is pinged as before.
+    """
+
+    def __init__(self) -> None:
+        self.returned: weakref.WeakKeyDictionary[Connection, float] = weakref.WeakKeyDictionary()
+
+    async def check(self, conn: Connection) -> None:
+        last = self.returned.get(conn)
+        if last is None or time.monotonic() - last > IDLE_CHECK_SECONDS or conn.broken:
+            await AsyncConnectionPool.check_connection(conn)
+
+    async def reset(self, conn: Connection) -> None:
+        self.returned[conn] = time.monotonic()
+
+
+async def _configure(conn: Connection) -> None:
+    """Every statement here is prepared once per connection and run again and again with other
+    values; its plan is made once too. PostgreSQL's default re-plans a prepared statement for
+    each call whenever it guesses that custom values might deserve a better plan, which for
+    these indexed lookups costs more than running them (measured in bench/README.md)."""
+    conn.prepared_max = PREPARED_STATEMENTS
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
+
+
 class Database:
     """An open pool plus the transaction helpers every store module uses."""
 
@@ -96,13 +135,21 @@ class Database:
 
     @classmethod
     async def open(cls, conninfo: str, *, min_size: int, max_size: int, retries: int) -> Database:
+        idle = _IdleCheck()
         pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             conninfo,
             min_size=min_size,
             max_size=max_size,
             open=False,
-            check=AsyncConnectionPool.check_connection,
-            kwargs={"autocommit": True, "application_name": "singleview"},
+            check=idle.check,
+            reset=idle.reset,
+            configure=_configure,
+            kwargs={
+                "autocommit": True,
+                "application_name": "singleview",
+                # Prepared from the first use: every statement here runs again and again.
+                "prepare_threshold": 0,
+            },
             timeout=10.0,
         )
         await pool.open(wait=True, timeout=30.0)

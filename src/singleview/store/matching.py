@@ -21,7 +21,7 @@ from singleview.store.codec import (
     identifiers_to_json,
 )
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "matching.sql"
 
@@ -69,16 +69,42 @@ async def replace_blocking_keys(
         )
 
 
+def _candidates(rows: list[tuple[Any, ...]]) -> list[StoredCandidate]:
+    return [_candidate(row) for row in rows]
+
+
+def records_by_blocking_keys_read(keys: Iterable[str], per_key: int) -> Read[list[StoredCandidate]]:
+    keys = sorted(set(keys))
+    statement = query(_FILE, "records_by_blocking_keys") if keys else None
+    return Read(statement, {"keys": keys, "per_key": per_key}, _candidates)
+
+
 async def records_by_blocking_keys(
     conn: Connection, keys: Iterable[str], per_key: int
 ) -> list[StoredCandidate]:
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    cur = await conn.execute(
-        query(_FILE, "records_by_blocking_keys"), {"keys": keys, "per_key": per_key}
-    )
-    return [_candidate(row) for row in await cur.fetchall()]
+    return await run(conn, records_by_blocking_keys_read(keys, per_key))
+
+
+def records_of_customers_read(
+    customer_ids: Iterable[str], per_customer: int
+) -> Read[list[StoredCandidate]]:
+    ids = sorted(set(customer_ids))
+    statement = query(_FILE, "records_of_customers_newest") if ids else None
+    return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
+
+
+def records_of_holders_read(
+    identifiers: tuple[Identifier, ...], limit: int, per_customer: int
+) -> Read[list[StoredCandidate]]:
+    """`records_of_customers_read` of the customers holding the identifiers (lowest ids first,
+    at most `limit`), without first asking who they are."""
+    params: dict[str, Any] = {
+        **identifier_columns(identifiers),
+        "limit": limit,
+        "per_customer": per_customer,
+    }
+    statement = query(_FILE, "records_of_holders_newest") if identifiers else None
+    return Read(statement, params, _candidates)
 
 
 async def blocking_key_hits(
@@ -109,13 +135,7 @@ async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, Stor
 async def records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
 ) -> list[StoredCandidate]:
-    ids = sorted(set(customer_ids))
-    if not ids:
-        return []
-    cur = await conn.execute(
-        query(_FILE, "records_of_customers_newest"), {"ids": ids, "per_customer": per_customer}
-    )
-    return [_candidate(row) for row in await cur.fetchall()]
+    return await run(conn, records_of_customers_read(customer_ids, per_customer))
 
 
 async def records_holding_identifiers(
@@ -159,12 +179,17 @@ async def all_records_of_customer(conn: Connection, customer_id: str) -> list[St
     return [_candidate(row) for row in await cur.fetchall()]
 
 
-async def generic_among(conn: Connection, identifiers: Iterable[Identifier]) -> set[Identifier]:
+def generic_among_read(identifiers: Iterable[Identifier]) -> Read[set[Identifier]]:
     ids = tuple(identifiers)
-    if not ids:
-        return set()
-    cur = await conn.execute(query(_FILE, "generic_among"), identifier_columns(ids))
-    return {identifier_from_row(*row) for row in await cur.fetchall()}
+    return Read(
+        query(_FILE, "generic_among") if ids else None,
+        identifier_columns(ids),
+        lambda rows: {identifier_from_row(*row) for row in rows},
+    )
+
+
+async def generic_among(conn: Connection, identifiers: Iterable[Identifier]) -> set[Identifier]:
+    return await run(conn, generic_among_read(identifiers))
 
 
 async def mark_generic(conn: Connection, identifier: Identifier, reason: str) -> bool:

@@ -15,29 +15,33 @@ from psycopg.types.json import Jsonb
 from singleview.domain.clienteling import ChannelConsent, ConsentLevel, Preferences
 from singleview.domain.timeline import Channel
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "preferences.sql"
 
 
-async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:
-    cur = await conn.execute(query(_FILE, "preferred_channel_of"), {"ids": ids})
-    preferred = await cur.fetchone()
-    cur = await conn.execute(query(_FILE, "consents_of"), {"ids": ids})
-    consents = tuple(
-        ChannelConsent(Channel(channel), ConsentLevel(level), given_time, source)
-        for channel, level, given_time, source in await cur.fetchall()
-    )
-    cur = await conn.execute(query(_FILE, "last_update_of"), {"ids": ids})
-    updated = await cur.fetchone()
-    channel, time, source = preferred if preferred is not None else (None, None, "")
+def _preferences(rows: list[tuple[Any, ...]]) -> Preferences:
+    channel, time, source, channels, levels, given_times, sources, updated = rows[0]
+    consents = zip(channels or (), levels or (), given_times or (), sources or (), strict=True)
     return Preferences(
         preferred_channel=Channel(channel) if channel else None,
         preferred_channel_time=time if channel else None,
         preferred_channel_source=source if channel else "",
-        consents=consents,
-        update_time=updated[0] if updated else None,
+        consents=tuple(
+            ChannelConsent(Channel(c), ConsentLevel(level), given, origin)
+            for c, level, given, origin in consents
+        ),
+        update_time=updated,
     )
+
+
+def preferences_read(ids: list[str]) -> Read[Preferences]:
+    """What the customer (and the names merged into it) said about being contacted."""
+    return Read(query(_FILE, "preferences_of"), {"ids": ids}, _preferences)
+
+
+async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:
+    return await run(conn, preferences_read(ids))
 
 
 async def set_preferred_channel(
@@ -96,12 +100,6 @@ async def insert_request(
         "response": Jsonb(preferences_to_json(response)),
     }
     await conn.execute(query(_FILE, "insert_request"), params)
-
-
-async def recent_inbound_channels(conn: Connection, ids: list[str], limit: int) -> list[Channel]:
-    """Channels of the customer's latest `limit` inbound contacts, most recently used first."""
-    cur = await conn.execute(query(_FILE, "recent_inbound_channels"), {"ids": ids, "limit": limit})
-    return [Channel(row[0]) for row in await cur.fetchall()]
 
 
 def _time(value: datetime | None) -> str | None:

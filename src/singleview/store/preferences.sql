@@ -1,25 +1,36 @@
--- preferred_channel_of --
--- The newest statement about the preferred channel among the customer and the names merged
--- into it (a cleared preference is a statement too: its channel is NULL).
-SELECT preferred_channel, preferred_channel_time, preferred_channel_source
-FROM customer_preference
-WHERE customer_id = ANY(%(ids)s::text[]) AND preferred_channel_time IS NOT NULL
-ORDER BY preferred_channel_time DESC, update_time DESC
-LIMIT 1
-
--- consents_of --
--- Per channel, the newest consent among the customer and the names merged into it.
-SELECT DISTINCT ON (channel) channel, level, given_time, source
-FROM customer_consent
-WHERE customer_id = ANY(%(ids)s::text[])
-ORDER BY channel, given_time DESC, update_time DESC
-
--- last_update_of --
-SELECT max(t) FROM (
-    SELECT update_time FROM customer_preference WHERE customer_id = ANY(%(ids)s::text[])
-    UNION ALL
-    SELECT update_time FROM customer_consent WHERE customer_id = ANY(%(ids)s::text[])
-) AS u (t)
+-- preferences_of --
+-- One row for the customer and the names merged into it: the newest statement about the
+-- preferred channel (a cleared preference is a statement too: its channel is NULL), per channel
+-- the newest consent (as parallel arrays, ordered by channel), and the last update of either.
+SELECT p.preferred_channel, p.preferred_channel_time, p.preferred_channel_source,
+       c.channels, c.levels, c.given_times, c.sources, u.last_update
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT preferred_channel, preferred_channel_time, preferred_channel_source
+    FROM customer_preference
+    WHERE customer_id = ANY(%(ids)s::text[]) AND preferred_channel_time IS NOT NULL
+    ORDER BY preferred_channel_time DESC, update_time DESC
+    LIMIT 1
+) AS p ON true
+CROSS JOIN LATERAL (
+    SELECT array_agg(channel ORDER BY channel) AS channels,
+           array_agg(level ORDER BY channel) AS levels,
+           array_agg(given_time ORDER BY channel) AS given_times,
+           array_agg(source ORDER BY channel) AS sources
+    FROM (
+        SELECT DISTINCT ON (channel) channel, level, given_time, source
+        FROM customer_consent
+        WHERE customer_id = ANY(%(ids)s::text[])
+        ORDER BY channel, given_time DESC, update_time DESC
+    ) AS newest
+) AS c
+CROSS JOIN LATERAL (
+    SELECT max(t) AS last_update FROM (
+        SELECT update_time FROM customer_preference WHERE customer_id = ANY(%(ids)s::text[])
+        UNION ALL
+        SELECT update_time FROM customer_consent WHERE customer_id = ANY(%(ids)s::text[])
+    ) AS changes (t)
+) AS u
 
 -- set_preferred_channel --
 -- A new statement supersedes what the names merged into the customer said.
@@ -58,16 +69,3 @@ WHERE request_id = %(request_id)s
 -- insert_request --
 INSERT INTO preference_request (request_id, customer_id, request_hash, response)
 VALUES (%(request_id)s, %(customer_id)s, %(request_hash)s, %(response)s)
-
--- recent_inbound_channels --
--- Channels the customer reached out on, most recently used first, among their latest contacts.
-SELECT channel
-FROM (
-    SELECT channel, occur_time
-    FROM interaction
-    WHERE customer_id = ANY(%(ids)s::text[]) AND direction = 'INBOUND'
-    ORDER BY occur_time DESC, seq DESC
-    LIMIT %(limit)s
-) AS recent
-GROUP BY channel
-ORDER BY max(occur_time) DESC

@@ -31,7 +31,7 @@ from singleview.store.codec import (
     identifiers_to_json,
 )
 from singleview.store.database import Connection, RetryableConflict
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "resolution.sql"
 
@@ -109,19 +109,25 @@ async def select_records_for_update(
     return {SourceRecordRef(row[0], row[1]): _stored(row[2:]) for row in await cur.fetchall()}
 
 
+def _holders(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
+    found: dict[str, set[Identifier]] = {}
+    for customer_id, kind, namespace, value in rows:
+        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
+    return found
+
+
+def customers_of_identifiers_read(
+    identifiers: tuple[Identifier, ...],
+) -> Read[dict[str, set[Identifier]]]:
+    """Live customer id -> the given identifiers it holds."""
+    statement = query(_FILE, "customers_of_identifiers") if identifiers else None
+    return Read(statement, identifier_columns(identifiers), _holders)
+
+
 async def customers_of_identifiers(
     conn: Connection, identifiers: tuple[Identifier, ...]
 ) -> dict[str, set[Identifier]]:
-    """Live customer id -> the given identifiers it holds."""
-    if not identifiers:
-        return {}
-    cur = await conn.execute(
-        query(_FILE, "customers_of_identifiers"), identifier_columns(identifiers)
-    )
-    found: dict[str, set[Identifier]] = {}
-    for customer_id, kind, namespace, value in await cur.fetchall():
-        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
-    return found
+    return await run(conn, customers_of_identifiers_read(identifiers))
 
 
 async def customers_of_identifiers_bounded(

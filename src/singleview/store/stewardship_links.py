@@ -14,19 +14,24 @@ from dataclasses import dataclass
 from singleview.domain.records import SourceRecordRef
 from singleview.store import timeline as timeline_store
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "stewardship_links.sql"
 _TIMELINE = "timeline.sql"
 
 
-async def cannot_link_pairs(conn: Connection, customer_ids: Iterable[str]) -> set[frozenset[str]]:
+def cannot_link_pairs_read(customer_ids: Iterable[str]) -> Read[set[frozenset[str]]]:
     """Pairs among the live customers that a steward kept apart."""
     ids = sorted(set(customer_ids))
-    if len(ids) < 2:
-        return set()
-    cur = await conn.execute(query(_FILE, "cannot_link_pairs"), {"ids": ids})
-    return {frozenset(row) for row in await cur.fetchall()}
+    return Read(
+        query(_FILE, "cannot_link_pairs") if len(ids) >= 2 else None,
+        {"ids": ids},
+        lambda rows: {frozenset(row) for row in rows},
+    )
+
+
+async def cannot_link_pairs(conn: Connection, customer_ids: Iterable[str]) -> set[frozenset[str]]:
+    return await run(conn, cannot_link_pairs_read(customer_ids))
 
 
 async def insert_cannot_link(

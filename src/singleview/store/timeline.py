@@ -25,7 +25,7 @@ from singleview.domain.timeline import (
 )
 from singleview.store.database import Connection
 from singleview.store.events import notify
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "timeline.sql"
 
@@ -212,13 +212,12 @@ async def update_interaction(
     return (await interactions_by_id(conn, [interaction_id]))[interaction_id]
 
 
-async def list_interactions(
-    conn: Connection,
+def list_interactions_read(
     customer_ids: list[str],
     where: InteractionFilter,
     after: tuple[datetime, int] | None,
     limit: int,
-) -> list[Interaction]:
+) -> Read[list[Interaction]]:
     """One page, newest first, strictly after the keyset cursor `after` (occur_time, seq)."""
     params = {
         "customer_ids": customer_ids,
@@ -231,25 +230,34 @@ async def list_interactions(
         "after_seq": after[1] if after else None,
         "limit": limit,
     }
-    cur = await conn.execute(query(_FILE, "list_interactions"), params)
-    return [_interaction(row) for row in await cur.fetchall()]
+    return Read(query(_FILE, "list_interactions"), params, _interactions)
 
 
-async def active_interactions(
+async def list_interactions(
     conn: Connection,
     customer_ids: list[str],
-    since: datetime,
-    except_channel: Channel | None,
+    where: InteractionFilter,
+    after: tuple[datetime, int] | None,
     limit: int,
 ) -> list[Interaction]:
+    return await run(conn, list_interactions_read(customer_ids, where, after, limit))
+
+
+def active_interactions_read(
+    customer_ids: list[str], since: datetime, except_channel: Channel | None, limit: int
+) -> Read[list[Interaction]]:
+    """Live contacts (OPEN or WAITING since `since`), optionally on other channels than one."""
     params = {
         "customer_ids": customer_ids,
         "since": since,
         "except_channel": except_channel.value if except_channel else "",
         "limit": limit,
     }
-    cur = await conn.execute(query(_FILE, "active_interactions"), params)
-    return [_interaction(row) for row in await cur.fetchall()]
+    return Read(query(_FILE, "active_interactions"), params, _interactions)
+
+
+def _interactions(rows: list[tuple[Any, ...]]) -> list[Interaction]:
+    return [_interaction(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -258,23 +266,7 @@ class ConversationSummary:
     inbound_count: int
 
 
-async def resumable_conversations(
-    conn: Connection,
-    customer_ids: list[str],
-    open_since: datetime,
-    closed_since: datetime,
-    limit: int,
-) -> list[ConversationSummary]:
-    """Conversations a new contact would continue, newest activity first."""
-    params = {
-        "customer_ids": customer_ids,
-        "open_since": open_since,
-        "closed_since": closed_since,
-        "limit": limit,
-    }
-    cur = await conn.execute(query(_FILE, "resumable_conversations"), params)
-    rows = await cur.fetchall()
-    latest = await interactions_by_id(conn, [row[9] for row in rows if row[9]])
+def _summaries(rows: list[tuple[Any, ...]]) -> list[ConversationSummary]:
     return [
         ConversationSummary(
             Conversation(
@@ -286,7 +278,7 @@ async def resumable_conversations(
                 close_time=row[5],
                 channels=tuple(Channel(c) for c in row[6]),
                 interaction_count=int(row[7]),
-                latest=latest.get(row[9]) if row[9] else None,
+                latest=_interaction(row[9:]) if row[9] else None,
             ),
             int(row[8]),
         )
@@ -294,32 +286,48 @@ async def resumable_conversations(
     ]
 
 
-async def inbound_pressure(
-    conn: Connection, customer_ids: list[str], since: datetime
-) -> tuple[int, int]:
-    """(inbound contacts, distinct inbound channels) since `since`."""
-    cur = await conn.execute(
-        query(_FILE, "inbound_pressure"), {"customer_ids": customer_ids, "since": since}
+def resumable_conversations_read(
+    customer_ids: list[str], open_since: datetime, closed_since: datetime, limit: int
+) -> Read[list[ConversationSummary]]:
+    """Conversations a new contact would continue, newest activity first."""
+    params = {
+        "customer_ids": customer_ids,
+        "open_since": open_since,
+        "closed_since": closed_since,
+        "limit": limit,
+    }
+    return Read(query(_FILE, "resumable_conversations"), params, _summaries)
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """What GetContext decides pressure and the reply channel with (timeline.sql)."""
+
+    inbound_contacts: int
+    inbound_channels: int
+    stated: list[dict[str, str]]
+    """Attributes of the newest interactions stating a preference, newest first."""
+    recent_channels: list[Channel]
+    """Channels of the latest inbound contacts, most recently used first."""
+
+
+def _facts(rows: list[tuple[Any, ...]]) -> ContactFacts:
+    contacts, channels, stated, recent = rows[0]
+    return ContactFacts(
+        int(contacts),
+        int(channels),
+        [dict(attributes) for attributes in stated],
+        [Channel(channel) for channel in recent],
     )
-    row = await cur.fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
-async def latest_inbound_channel(conn: Connection, customer_ids: list[str]) -> Channel | None:
-    cur = await conn.execute(query(_FILE, "latest_inbound_channel"), {"customer_ids": customer_ids})
-    row = await cur.fetchone()
-    return Channel(row[0]) if row is not None else None
-
-
-async def stated_preferences(
-    conn: Connection, customer_ids: list[str], keys: Sequence[str]
-) -> list[dict[str, str]]:
-    """Attributes of the newest interactions carrying any of `keys`, newest first."""
-    cur = await conn.execute(
-        query(_FILE, "stated_preferences"), {"customer_ids": customer_ids, "keys": list(keys)}
-    )
-    return [dict(row[0]) for row in await cur.fetchall()]
+def contact_facts_read(
+    customer_ids: list[str], since: datetime, keys: Sequence[str], history: int
+) -> Read[ContactFacts]:
+    """Inbound pressure since `since`, stated preferences among `keys`, and the channels of the
+    latest `history` inbound contacts, in one statement."""
+    params = {"customer_ids": customer_ids, "since": since, "keys": list(keys), "history": history}
+    return Read(query(_FILE, "contact_facts"), params, _facts)
 
 
 async def follow_merge(conn: Connection, survivor: str, losers: list[str]) -> None:

@@ -141,10 +141,11 @@ LIMIT %(limit)s
 
 -- resumable_conversations --
 -- Conversations a new contact would continue (open and recent, or closed within the reopen
--- window), with their channels in order of first use, size, inbound count and latest interaction.
+-- window), with their channels in order of first use, size, inbound count and latest interaction
+-- (its whole row, in the shared column order: no second query for it).
 SELECT c.id, c.customer_id, c.state, c.start_time, c.last_activity, c.close_time,
        coalesce(stats.channels, '{}'::text[]), coalesce(stats.total, 0),
-       coalesce(stats.inbound, 0), latest.id
+       coalesce(stats.inbound, 0), latest.*
 FROM conversation AS c
 LEFT JOIN LATERAL (
     SELECT array_agg(per.channel ORDER BY per.first_time, per.channel) AS channels,
@@ -158,7 +159,11 @@ LEFT JOIN LATERAL (
     ) AS per
 ) AS stats ON true
 LEFT JOIN LATERAL (
-    SELECT i.id FROM interaction AS i
+    SELECT i.id, i.seq, i.customer_id, i.conversation_id, i.source, i.source_event_id, i.channel,
+           i.direction, i.state, i.handler, i.occur_time, i.summary, i.transcript, i.outcome,
+           i.agent_id, i.team_id, i.store_id, i.attributes, i.create_time, i.update_time,
+           i.decision
+    FROM interaction AS i
     WHERE i.conversation_id = c.id
     ORDER BY i.occur_time DESC, i.seq DESC
     LIMIT 1
@@ -171,28 +176,37 @@ WHERE c.customer_id = ANY(%(customer_ids)s::text[])
 ORDER BY c.last_activity DESC, c.seq DESC
 LIMIT %(limit)s
 
--- inbound_pressure --
--- Contacts the customer started within the window, and on how many channels.
-SELECT count(*), count(DISTINCT channel)
-FROM interaction
-WHERE customer_id = ANY(%(customer_ids)s::text[])
-  AND direction = 'INBOUND'
-  AND occur_time >= %(since)s
-
--- latest_inbound_channel --
-SELECT channel
-FROM interaction
-WHERE customer_id = ANY(%(customer_ids)s::text[]) AND direction = 'INBOUND'
-ORDER BY occur_time DESC, seq DESC
-LIMIT 1
-
--- stated_preferences --
--- The newest values the customer gave for any of the preference keys, newest first.
-SELECT attributes
-FROM interaction
-WHERE customer_id = ANY(%(customer_ids)s::text[]) AND attributes ?| %(keys)s::text[]
-ORDER BY occur_time DESC, seq DESC
-LIMIT 5
+-- contact_facts --
+-- One row of what GetContext decides with, about the customer and the names merged into it:
+-- contacts the customer started within the pressure window and on how many channels; the
+-- attributes of the newest interactions stating a preference key (newest first, at most 5);
+-- the channels of their latest `history` inbound contacts, most recently used first.
+SELECT pressure.contacts, pressure.channels,
+       ARRAY(
+           SELECT i.attributes FROM interaction AS i
+           WHERE i.customer_id = ANY(%(customer_ids)s::text[])
+             AND i.attributes ?| %(keys)s::text[]
+           ORDER BY i.occur_time DESC, i.seq DESC
+           LIMIT 5
+       ),
+       ARRAY(
+           SELECT recent.channel
+           FROM (
+               SELECT i.channel, i.occur_time FROM interaction AS i
+               WHERE i.customer_id = ANY(%(customer_ids)s::text[]) AND i.direction = 'INBOUND'
+               ORDER BY i.occur_time DESC, i.seq DESC
+               LIMIT %(history)s
+           ) AS recent
+           GROUP BY recent.channel
+           ORDER BY max(recent.occur_time) DESC
+       )
+FROM (
+    SELECT count(*) AS contacts, count(DISTINCT i.channel) AS channels
+    FROM interaction AS i
+    WHERE i.customer_id = ANY(%(customer_ids)s::text[])
+      AND i.direction = 'INBOUND'
+      AND i.occur_time >= %(since)s
+) AS pressure
 
 -- move_interactions_of_customers --
 -- Merge: the losers' interactions now belong to the survivor.
