@@ -39,6 +39,9 @@ from singleview.store.sql import Batch
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
+
+REGATHER_ATTEMPTS = 3
+"""Reads of the candidates when a concurrent split or merge keeps moving their holders."""
 LINKS_DIFFERENT_PEOPLE = "held by customers who clearly differ"
 GENERIC_HOLDERS = 5
 """Newest holders of a generic identifier still considered: it helps retrieval, nothing more."""
@@ -155,28 +158,50 @@ class Matcher:
         self, conn: Connection, target: MatchInput, *, lock: bool, reads: CandidateReads
     ) -> _Gathered:
         """Candidates and their records, step by step: generic identifiers first, then their
-        holders and the blocking hits, row locks (when resolving), then the records."""
-        generic = await self.known_generic(conn, target.identifiers, reads)
-        usable = [i for i in target.identifiers if i not in generic]
-        proving = await reads.holders(conn, tuple(usable))
-        newly = self._held_too_widely(proving, generic)
-        widely = await reads.newest_holders(
-            conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
-        )
+        holders and the blocking hits, row locks (when resolving), then the records.
+
+        A steward's split or merge moves records without the identifiers' advisory locks, only
+        under the customers' row locks: when the holders changed while this waited for those
+        locks, what was read before them is stale and is read again."""
+        for attempt in range(1, REGATHER_ATTEMPTS + 1):
+            generic = await self.known_generic(conn, target.identifiers, reads)
+            usable = [i for i in target.identifiers if i not in generic]
+            proving = await reads.holders(conn, tuple(usable))
+            newly = self._held_too_widely(proving, generic)
+            widely = await reads.newest_holders(
+                conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
+            )
+            blocked = await reads.blocked_records(
+                conn,
+                blocking_keys(build_profile(target.attributes, usable)),
+                self.settings.candidates_per_key,
+            )
+            candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+            if not lock:
+                ages: dict[str, int] = {}
+                break
+            ages = await reads.lock_customers(conn, set(candidates) | _own(target))
+            if attempt == REGATHER_ATTEMPTS or await self._holders_settled(
+                conn, usable, proving, reads
+            ):
+                break
         holders = {c: proving.get(c, set()) | widely.get(c, set()) for c in {*proving, *widely}}
-        blocked = await reads.blocked_records(
-            conn,
-            blocking_keys(build_profile(target.attributes, usable)),
-            self.settings.candidates_per_key,
-        )
-        candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
-        ages = await reads.lock_customers(conn, set(candidates) | _own(target)) if lock else {}
         stored = await reads.records_of_customers(
             conn, candidates, self.settings.records_per_customer
         )
         stored += await self._holders_not_sampled(conn, candidates, proving, stored)
         pool = _pool(candidates, [*stored, *blocked], target)
         return _Gathered(generic, newly, holders, candidates, _small_groups(widely), ages, pool)
+
+    @staticmethod
+    async def _holders_settled(
+        conn: Connection,
+        usable: Sequence[Identifier],
+        proving: dict[str, set[Identifier]],
+        reads: CandidateReads,
+    ) -> bool:
+        """Whether the identifiers' holders, read again under the row locks, are as before."""
+        return await reads.holders(conn, tuple(usable)) == proving
 
     async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
         """What `_gather` finds for a read (Lookup, GetContext), in one or two round trips, when
