@@ -16,7 +16,11 @@ from pathlib import Path
 import grpc
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
@@ -69,9 +73,13 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 
 
 def _wait_for(driver: WebDriver, text: str) -> None:
-    """Until the page the last click led to says `text` (a form post returns before it loads)."""
+    """Until the page the last click led to says `text` (a form post returns before it loads).
+
+    While the next page replaces the last one, reading an element of the old one fails: stale,
+    or (Chromium) "node does not belong to the document"; both mean "not yet"."""
+    not_yet = [StaleElementReferenceException, WebDriverException]
     try:
-        WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+        WebDriverWait(driver, 15, ignored_exceptions=not_yet).until(
             lambda d: text in d.find_element(By.TAG_NAME, "main").text
         )
     except TimeoutException:
