@@ -153,37 +153,19 @@ class StewardServicer(pb_grpc.StewardServiceServicer):
     async def AddHouseholdMember(
         self, request: pb.AddHouseholdMemberRequest, context: Context
     ) -> common_pb2.Household:
-        change = MembershipChange(
-            request.household,
-            request.customer,
-            request.reason,
-            request.request_id,
-            actor_of(context),
-        )
+        change = _membership_change(request, context)
         return household_to_pb(await self.households.add_member(change))
 
     async def RemoveHouseholdMember(
         self, request: pb.RemoveHouseholdMemberRequest, context: Context
     ) -> common_pb2.Household:
-        change = MembershipChange(
-            request.household,
-            request.customer,
-            request.reason,
-            request.request_id,
-            actor_of(context),
-        )
+        change = _membership_change(request, context)
         return household_to_pb(await self.households.remove_member(change))
 
     async def ReattributeInteractions(
         self, request: pb.ReattributeInteractionsRequest, context: Context
     ) -> pb.ReattributeInteractionsResponse:
-        change = MembershipChange(
-            request.household,
-            request.customer,
-            request.reason,
-            request.request_id,
-            actor_of(context),
-        )
+        change = _membership_change(request, context)
         conversations, interactions = await self.households.reattribute(
             change, tuple(request.conversations)
         )
@@ -291,3 +273,15 @@ class StewardServicer(pb_grpc.StewardServiceServicer):
             audit_events=[audit_event_to_pb(e) for e in page.audit_events],
             next_page_token=page.next_page_token,
         )
+
+
+def _membership_change(
+    request: pb.AddHouseholdMemberRequest
+    | pb.RemoveHouseholdMemberRequest
+    | pb.ReattributeInteractionsRequest,
+    context: Context,
+) -> MembershipChange:
+    """The household, the customer and why, from any of the three membership requests."""
+    return MembershipChange(
+        request.household, request.customer, request.reason, request.request_id, actor_of(context)
+    )
