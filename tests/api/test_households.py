@@ -245,3 +245,19 @@ def test_a_named_record_on_the_shared_line_seen_first_is_joined_by_its_person(
         record("pos", "p1", phone(LANDLINE), given_name="Luis", family_name="Garcia")
     )
     assert after.customer.name == garcias["Luis"], (walk_in.customer.name, garcias)
+
+
+def test_calls_nobody_named_yet_do_not_hide_a_member_named_on_the_shared_line(
+    identity: IdentityServiceStub,
+) -> None:
+    """Nameless calls become the household's contacts, not people: the line is still held by
+    a small group, and a record naming a member links to them."""
+    garcias = _garcias(identity)
+    for n in range(3):
+        identity.Resolve(record("ivr", f"call-{n}", phone(LANDLINE)))
+
+    walk_in = identity.Resolve(
+        record("pos", "p1", phone(LANDLINE), given_name="Luis", family_name="Garcia")
+    )
+
+    assert walk_in.customer.name == garcias["Luis"]

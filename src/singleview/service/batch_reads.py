@@ -89,7 +89,7 @@ class BatchReads(CandidateReads):
         self.identifiers = {i for i in every if i not in self.generic}
         self.newest = set(every) & self.generic
         self.holder_rows = await store.customers_of_identifiers(conn, tuple(self.identifiers))
-        self.newest_rows = await store.customers_of_identifiers_bounded(
+        self.newest_rows = await store.people_of_identifiers_bounded(
             conn, tuple(self.newest), GENERIC_HOLDERS
         )
         keys = {k for p in batch for k in p.blocking_keys}
@@ -211,6 +211,9 @@ class BatchReads(CandidateReads):
 
     def forget(self) -> None:
         self.valid = False
+
+    def identifiers_changed(self, ids: Iterable[Identifier]) -> None:
+        self.dirty_identifiers.update(ids)
 
     def _clean(self, customers: Iterable[str]) -> bool:
         return self.valid and self.dirty_customers.isdisjoint(customers)

@@ -41,7 +41,7 @@ class CandidateReads:
     async def newest_holders(
         self, conn: Connection, ids: tuple[Identifier, ...], per_identifier: int
     ) -> dict[str, set[Identifier]]:
-        return await store.customers_of_identifiers_bounded(conn, ids, per_identifier)
+        return await store.people_of_identifiers_bounded(conn, ids, per_identifier)
 
     async def blocked_records(
         self, conn: Connection, keys: Iterable[str], per_key: int
@@ -81,6 +81,10 @@ class CandidateReads:
     ) -> list[store.RecordAttributes]:
         """Every record of the customer, newest first, for its golden record."""
         return await store.record_attributes_of_customer(conn, customer_id)
+
+    def identifiers_changed(self, ids: Iterable[Identifier]) -> None:
+        """Who counts as holding these identifiers may have changed (a household was formed or
+        took new contacts): nothing read about their holders holds."""
 
     def forget(self) -> None:
         """Generic identifiers were learned and customers re-evaluated: nothing read holds."""

@@ -93,10 +93,15 @@ async def refresh_households_of_customers(conn: Connection, customer_ids: Sequen
 
 
 async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
-    holders = await resolution.customers_of_identifiers_bounded(conn, (identifier,), HOLDER_RECORDS)
-    if len(holders) > SMALL_GROUP:
+    # The household's own contacts (nameless calls on the line) are nobody yet: they do not
+    # make the line look held by more people than a household.
+    people_holding = await resolution.people_of_identifiers_bounded(
+        conn, (identifier,), HOLDER_RECORDS
+    )
+    if len(people_holding) > SMALL_GROUP:
         await store.dissolve_small(conn, set(await store.delete_identifier(conn, identifier)))
         return
+    holders = await resolution.customers_of_identifiers_bounded(conn, (identifier,), HOLDER_RECORDS)
     customers = await customer_store.load_customers(conn, sorted(holders))
     ordered = [customers[c] for c in sorted(customers, key=lambda c: customers[c].create_time)]
     people = household_people(ordered)

@@ -275,6 +275,7 @@ class ResolveService:
         )
         if plan.generic:
             await refresh_households(conn, plan.generic)
+            reads.identifiers_changed(plan.generic)
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
         return Resolved(
             plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers), pk
