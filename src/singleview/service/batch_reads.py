@@ -89,8 +89,8 @@ class BatchReads(CandidateReads):
         self.identifiers = {i for i in every if i not in self.generic}
         self.newest = set(every) & self.generic
         self.holder_rows = await store.customers_of_identifiers(conn, tuple(self.identifiers))
-        self.newest_rows = await store.people_of_identifiers_bounded(
-            conn, tuple(self.newest), GENERIC_HOLDERS
+        self.newest_rows = await store.customers_of_identifiers_bounded(
+            conn, tuple(self.newest), GENERIC_HOLDERS, contacts=False
         )
         keys = {k for p in batch for k in p.blocking_keys}
         hits = await match_store.blocking_key_hits(conn, keys, self.settings.candidates_per_key)

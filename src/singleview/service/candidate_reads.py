@@ -41,7 +41,9 @@ class CandidateReads:
     async def newest_holders(
         self, conn: Connection, ids: tuple[Identifier, ...], per_identifier: int
     ) -> dict[str, set[Identifier]]:
-        return await store.people_of_identifiers_bounded(conn, ids, per_identifier)
+        return await store.customers_of_identifiers_bounded(
+            conn, ids, per_identifier, contacts=False
+        )
 
     async def blocked_records(
         self, conn: Connection, keys: Iterable[str], per_key: int

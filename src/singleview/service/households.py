@@ -95,8 +95,8 @@ async def refresh_households_of_customers(conn: Connection, customer_ids: Sequen
 async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
     # The household's own contacts (nameless calls on the line) are nobody yet: they do not
     # make the line look held by more people than a household.
-    people_holding = await resolution.people_of_identifiers_bounded(
-        conn, (identifier,), HOLDER_RECORDS
+    people_holding = await resolution.customers_of_identifiers_bounded(
+        conn, (identifier,), HOLDER_RECORDS, contacts=False
     )
     if len(people_holding) > SMALL_GROUP:
         await store.dissolve_small(conn, set(await store.delete_identifier(conn, identifier)))

@@ -131,30 +131,23 @@ async def customers_of_identifiers(
 
 
 async def customers_of_identifiers_bounded(
-    conn: Connection, identifiers: tuple[Identifier, ...], per_identifier: int
+    conn: Connection,
+    identifiers: tuple[Identifier, ...],
+    per_identifier: int,
+    *,
+    contacts: bool = True,
 ) -> dict[str, set[Identifier]]:
-    """Like `customers_of_identifiers`, newest `per_identifier` records per identifier only."""
-    return await _bounded(conn, "customers_of_identifiers_bounded", identifiers, per_identifier)
-
-
-async def people_of_identifiers_bounded(
-    conn: Connection, identifiers: tuple[Identifier, ...], per_identifier: int
-) -> dict[str, set[Identifier]]:
-    """Like `customers_of_identifiers_bounded`, without households' contact customers: who
-    matching counts as holding a shared line."""
-    return await _bounded(conn, "people_of_identifiers_bounded", identifiers, per_identifier)
-
-
-async def _bounded(
-    conn: Connection, statement: str, identifiers: tuple[Identifier, ...], per_identifier: int
-) -> dict[str, set[Identifier]]:
+    """Like `customers_of_identifiers`, newest `per_identifier` records per identifier only;
+    `contacts=False` leaves out households' contact customers (who matching counts as holding
+    a shared line)."""
     if not identifiers:
         return {}
     params: dict[str, Any] = {
         **identifier_columns(identifiers),
         "per_identifier": per_identifier,
+        "contacts": contacts,
     }
-    cur = await conn.execute(query(_FILE, statement), params)
+    cur = await conn.execute(query(_FILE, "customers_of_identifiers_bounded"), params)
     found: dict[str, set[Identifier]] = {}
     for customer_id, kind, namespace, value in await cur.fetchall():
         found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))

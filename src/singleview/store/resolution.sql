@@ -151,33 +151,21 @@ SET customer_id = %(customer_id)s, decision = %(decision)s, evidence = %(evidenc
     link_time = now(), update_time = now()
 WHERE id = ANY(%(pks)s::bigint[])
 
--- people_of_identifiers_bounded --
--- Like customers_of_identifiers_bounded, leaving out a household's contacts: customers made of
--- nameless calls on the shared line are nobody yet, and must not make a household's line look
--- held by more people than it is.
+-- customers_of_identifiers_bounded --
+-- Like customers_of_identifiers, but at most `per_identifier` (the newest records) per identifier:
+-- for generic identifiers, which thousands may hold and which only help retrieval. Without
+-- `contacts`, a household's contact customers are left out: made of nameless calls on the
+-- shared line, they are nobody yet and must not make the line look held by more people.
 SELECT r.customer_id, q.kind, q.namespace, q.value
 FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
 CROSS JOIN LATERAL (
     SELECT i.record_pk FROM record_identifier AS i
     JOIN source_record AS held ON held.id = i.record_pk
     WHERE i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
-      AND NOT EXISTS (
+      AND (%(contacts)s OR NOT EXISTS (
           SELECT 1 FROM household_member AS m
           WHERE m.customer_id = held.customer_id AND m.role = 'CONTACT'
-      )
-    ORDER BY i.record_pk DESC
-    LIMIT %(per_identifier)s
-) AS hit
-JOIN source_record AS r ON r.id = hit.record_pk
-
--- customers_of_identifiers_bounded --
--- Like customers_of_identifiers, but at most `per_identifier` (the newest records) per identifier:
--- for generic identifiers, which thousands may hold and which only help retrieval.
-SELECT r.customer_id, q.kind, q.namespace, q.value
-FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)
-CROSS JOIN LATERAL (
-    SELECT i.record_pk FROM record_identifier AS i
-    WHERE i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
+      ))
     ORDER BY i.record_pk DESC
     LIMIT %(per_identifier)s
 ) AS hit
