@@ -39,7 +39,7 @@ from singleview.store import customers as customer_store
 from singleview.store import preferences as preference_store
 from singleview.store import timeline as store
 from singleview.store.database import Connection, Database
-from singleview.store.sql import Batch, run
+from singleview.store.sql import Batch, Read, run
 
 PREFERENCE_KEYS = ("preferred_channel", "reply_channel", "preferred_reply_channel")
 """Interaction attributes through which a customer states the channel they want answers on."""
@@ -116,16 +116,18 @@ class ContextReader:
     async def _resumable(self, conn: Connection, ids: list[str]) -> list[store.ConversationSummary]:
         if not ids:
             return []
+        return await run(conn, self._resumable_read(ids, datetime.now(UTC)))
+
+    def _resumable_read(
+        self, ids: list[str], now: datetime
+    ) -> Read[list[store.ConversationSummary]]:
+        """The conversations a new contact of these customers would continue."""
         s = self.settings
-        now = datetime.now(UTC)
-        return await run(
-            conn,
-            store.resumable_conversations_read(
-                ids,
-                open_since=now - s.conversation_window,
-                closed_since=now - s.reopen_window,
-                limit=s.max_open_conversations,
-            ),
+        return store.resumable_conversations_read(
+            ids,
+            open_since=now - s.conversation_window,
+            closed_since=now - s.reopen_window,
+            limit=s.max_open_conversations,
         )
 
     async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
@@ -154,14 +156,7 @@ class ContextReader:
         # A household member also sees the household's open conversations (its contacts').
         household_id, contacts = await household_of(conn, customer.id)
         async with Batch(conn) as batch:  # one round trip for everything below
-            summaries = batch.add(
-                store.resumable_conversations_read(
-                    [*ids, *contacts],
-                    open_since=now - s.conversation_window,
-                    closed_since=now - s.reopen_window,
-                    limit=s.max_open_conversations,
-                )
-            )
+            summaries = batch.add(self._resumable_read([*ids, *contacts], now))
             active = batch.add(
                 store.active_interactions_read(
                     ids, now - s.active_contact_window, channel, s.max_active_contacts
