@@ -42,6 +42,15 @@ r"""Known placeholder values (kind, full-match regex on the normalized value): n
 identity. Fictional 555-01xx phone numbers are not in the default list because test and demo data
 use them as real numbers; add `("PHONE", r"\+1\d{3}55501\d{2}")` where they are placeholders."""
 
+DEFAULT_SHARED_BY_NAME: tuple[tuple[str, str], ...] = (
+    ("EMAIL", r"[^@]*(family|household|familia|famille|familie)[^@]*@.+"),
+)
+"""Identifiers whose very name says a household shares them (kind, full-match regex on the
+normalized value): "thegarciafamily@", "smith.household@". They are generic from their first
+sighting, as if learned: they still find the family and count as a household's small group, but
+never prove who of the family wrote. Waiting to learn it from the data means the first nameless
+sign-up on the mailbox is handed to whichever member used it first, and later merges follow."""
+
 
 @dataclass(frozen=True)
 class MatchingSettings:
@@ -61,6 +70,8 @@ class MatchingSettings:
     """An identifier held by this many different customers is generic."""
 
     placeholders: tuple[tuple[str, str], ...] = DEFAULT_PLACEHOLDERS
+
+    shared_by_name: tuple[tuple[str, str], ...] = DEFAULT_SHARED_BY_NAME
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,28 @@ def test_a_nameless_record_on_a_family_mailbox_does_not_merge_two_sisters(
     assert signup.customer.name not in names or len(signup.customer.records) == 2
 
 
+def test_a_mailbox_named_for_a_family_never_hands_a_nameless_sign_up_to_its_first_user(
+    identity: IdentityServiceStub,
+) -> None:
+    mailbox = email("TheGarciaFamily@example.net")
+    alejandro = identity.Resolve(
+        record(
+            "crm",
+            "a",
+            mailbox,
+            given_name="Alejandro",
+            family_name="García",
+            birth_date="1960-06-13",
+        )
+    )
+    signup = identity.Resolve(record("app", "s", mailbox))
+    named = identity.Resolve(record("web", "w", mailbox, full_name="ALEJANDRO GARCIA"))
+
+    assert signup.customer.name != alejandro.customer.name
+    assert any(e.level == "generic" for e in signup.evidence)
+    assert named.customer.name == alejandro.customer.name
+
+
 def test_a_short_form_of_a_given_name_is_not_a_different_person(
     identity: IdentityServiceStub,
 ) -> None:

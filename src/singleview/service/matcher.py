@@ -39,6 +39,7 @@ from singleview.store.sql import Batch
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
+NAMED_FOR_A_HOUSEHOLD = "named for a household (a family mailbox)"
 
 REGATHER_ATTEMPTS = 3
 """Reads of the candidates when a concurrent split or merge keeps moving their holders."""
@@ -167,7 +168,7 @@ class Matcher:
             generic = await self.known_generic(conn, target.identifiers, reads)
             usable = [i for i in target.identifiers if i not in generic]
             proving = await reads.holders(conn, tuple(usable))
-            newly = self._held_too_widely(proving, generic)
+            newly = self._held_too_widely(proving, generic) | self._named_shared(usable)
             widely = await reads.newest_holders(
                 conn, tuple(i for i in target.identifiers if i in generic), GENERIC_HOLDERS
             )
@@ -214,7 +215,9 @@ class Matcher:
         missing: the candidates' records when blocking hits add candidates, their views, and,
         with several candidates, their ages and cannot-links.
         """
-        if placeholders_among(target.identifiers, self.settings.placeholders):
+        if placeholders_among(target.identifiers, self.settings.placeholders) or (
+            self._named_shared(target.identifiers)
+        ):
             return None
         ids = tuple(target.identifiers)
         keys = blocking_keys(build_profile(target.attributes, ids))
@@ -333,6 +336,12 @@ class Matcher:
             for j in judgements
         ]
         return set(), downgraded
+
+    def _named_shared(self, identifiers: Iterable[Identifier]) -> dict[Identifier, str]:
+        """Identifiers whose name says a household shares them: generic from the first sight."""
+        return dict.fromkeys(
+            placeholders_among(identifiers, self.settings.shared_by_name), NAMED_FOR_A_HOUSEHOLD
+        )
 
     def _held_too_widely(
         self, holders: dict[str, set[Identifier]], generic: set[Identifier]
