@@ -16,7 +16,10 @@ from singleview.redaction import redact_handlers
 
 
 def _print(message: str) -> None:
-    print(message, flush=True)
+    """One write per line: workers share the supervisor's stdout, and `print` writes the text
+    and its newline separately when unbuffered, so two workers' lines could run together."""
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
 
 
 def _parser() -> argparse.ArgumentParser:

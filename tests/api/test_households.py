@@ -261,3 +261,45 @@ def test_calls_nobody_named_yet_do_not_hide_a_member_named_on_the_shared_line(
     )
 
     assert walk_in.customer.name == garcias["Luis"]
+
+
+def test_a_member_named_on_the_line_stays_with_them_once_the_line_is_found_shared(
+    identity: IdentityServiceStub,
+) -> None:
+    """Re-evaluating a customer when its line turns out to be a household's weighs the line as
+    a resolve does: the walk-in naming Robert on it stays Robert's, not a customer of its own."""
+    robert = identity.Resolve(
+        record(
+            "crm",
+            "r",
+            phone("(404) 900-1111"),
+            phone(LANDLINE),
+            email("robert.clark@example.com"),
+            given_name="Robert",
+            family_name="Clark",
+            birth_date="1952-09-27",
+            lives_at=HOME,
+        )
+    )
+    walk_in = identity.Resolve(
+        record("pos", "w", phone(LANDLINE), given_name="Robert", family_name="Clark")
+    )
+    assert walk_in.customer.name == robert.customer.name
+
+    identity.Resolve(
+        record(
+            "crm",
+            "l",
+            phone(LANDLINE),
+            given_name="Linda",
+            family_name="Clark",
+            birth_date="1955-03-02",
+            lives_at=HOME,
+        )
+    )
+
+    again = identity.Resolve(
+        record("pos", "w", phone(LANDLINE), given_name="Robert", family_name="Clark")
+    )
+    assert again.outcome == identity_service_pb2.RECORD_OUTCOME_UNCHANGED
+    assert again.customer.name == robert.customer.name

@@ -20,7 +20,9 @@ from singleview.matching.comparisons import (
     PhoneComparison,
     default_comparisons,
 )
+from singleview.matching.decision import SHARED_FIELD, score_pair
 from singleview.matching.levels import Comparison, MatchProfile
+from singleview.matching.model import load_model
 from singleview.matching.profile import build_profile
 
 P = dict[str, str]
@@ -76,7 +78,10 @@ GIVEN_NAME_CASES = [
     case(g("Katherine"), g("Catherine"), "typo", "Katherine = Catherine"),
     case(g("Eric"), g("Erik"), "weak_typo", "Eric = Erik"),
     case(g("Geoffrey"), g("Jeffrey"), "weak_typo", "Geoffrey = Jeffrey"),
-    case(g("Jon"), g("Jan"), "weak_typo", "one edit apart"),
+    case(g("Sue"), g("Suuan"), "nickname", "a short form against a typo of the full name"),
+    case(g("Jon"), g("Jan"), "different", "three letters one edit apart: Jon and Jan"),
+    case(g("Lei", "Huang"), g("Mei", "Huang"), "different", "twins Lei and Mei: short names"),
+    case({"full": "Huang Lei"}, {"full": "Huang Mei"}, "different", "twins, family name first"),
     case(g("Smith", "John"), g("John", "Smith"), "swapped", "swapped"),
     case({"full": "Lee Ann"}, g("Ann", "Lee"), "swapped", "full name in the wrong order"),
     case(g("Smith", "Bob"), g("Robert", "Smith"), "swapped", "swapped with a nickname"),
@@ -295,3 +300,36 @@ def test_a_profile_never_contradicts_itself(profile: MatchProfile) -> None:
     for comparison in default_comparisons():
         level = comparison.compare(profile, profile).level
         assert level is None or not level.contradicts
+
+
+HOME_CELL = {"family": "Balogun", "line": "2620 Lincoln Street", "postal": "94110"}
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "weighs"),
+    [
+        pytest.param("Tunde", "Tunde", True, id="same given name"),
+        pytest.param("Bob", "Robert", True, id="nickname"),
+        pytest.param("Micheal", "Michael", True, id="typo"),
+        pytest.param("Yetunde", "Tunde", False, id="only similar: another member"),
+        pytest.param("", "Tunde", False, id="no given name: any member"),
+    ],
+)
+def test_a_household_line_weighs_only_with_a_matching_given_name(
+    left: str, right: str, weighs: bool
+) -> None:
+    """Members share the line, the address and the family name: only the given name tells
+    them apart, so the line counts only once it agrees."""
+    pair = score_pair(
+        person({**HOME_CELL, "given": left}),
+        person({**HOME_CELL, "given": right}),
+        default_comparisons(),
+        load_model(),
+        shares_small_group=True,
+    )
+    assert any(c.field == SHARED_FIELD for c in pair.comparisons) is weighs
+
+
+def test_two_names_whose_nicknames_are_one_edit_apart_are_still_different() -> None:
+    """Jenny and Jonny are one edit apart; Jennifer and Jonathan are not one person."""
+    assert level_of(GivenNameComparison(), g("Jennifer"), g("Jonathan")) == "different"

@@ -72,6 +72,11 @@ N = tuple[tuple[str, ...], tuple[str, ...]]
         pytest.param(
             "", "", "Ana García-López", (("ana",), ("garcia", "lopez")), id="hyphenated family"
         ),
+        pytest.param("", "", "Huang Lei", (("lei",), ("huang",)), id="a family name first"),
+        pytest.param("", "", "CHOI JI-HO", (("jiho",), ("choi",)), id="family first, hyphen"),
+        pytest.param("", "", "Lei Huang", (("lei",), ("huang",)), id="given first, Asian"),
+        pytest.param("", "", "Park Min", (("min",), ("park",)), id="Korean, family first"),
+        pytest.param("", "", "Kim Smith", (("kim",), ("smith",)), id="Kim is also a given name"),
         pytest.param("", "", "Cher", (("cher",), ()), id="one word is a given name"),
         pytest.param("Ann", "", "Ann Lee", (("ann",), ("lee",)), id="full name fills family"),
         pytest.param("Ann", "Lee", "Bob Jones", (("ann",), ("lee",)), id="parts win over full"),

@@ -72,6 +72,11 @@ def similarity(a: str, b: str) -> float:
     return JaroWinkler.similarity(first, second)
 
 
+def _one_edit_long(a: str, b: str) -> bool:
+    """One edit apart (Damerau-Levenshtein) and both at least five letters long."""
+    return min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b) == 1
+
+
 def one_edit_apart(a: str, b: str) -> bool:
     """Same length, and one character different or two adjacent characters swapped.
 
@@ -153,7 +158,8 @@ class GivenNameComparison:
 
     typo_threshold: float = 0.92
     weak_typo_threshold: float = 0.85
-    """Also reached by names of 3+ letters one edit apart (Damerau-Levenshtein)."""
+    """Also reached by names of 4+ letters one edit apart (Damerau-Levenshtein). Three-letter
+    names one edit apart are mostly other names (Lei and Mei, Jon and Jan: twins)."""
 
     def __post_init__(self) -> None:
         _check_similarity("typo_threshold", self.typo_threshold)
@@ -204,13 +210,19 @@ class GivenNameComparison:
         return similarity(a, b) >= self.typo_threshold
 
     def _nickname_typo(self, a: str, b: str) -> bool:
-        """A nickname with a typo on one side (Frencisco = Paco, via Francisco)."""
-        return any(self._typo(x, y) for x in names_of(a) for y in names_of(b) if (x, y) != (a, b))
+        """A nickname with a typo on one side (Frencisco = Paco, via Francisco), or a written
+        name one edit from a full form of the other (Suuan = Sue, via Susan). One side stays
+        as written: two variant sets always hold some pair one edit apart (Jenny, Jonny)."""
+        if any(self._typo(x, y) for x in names_of(a) for y in names_of(b) if (x, y) != (a, b)):
+            return True
+        return any(_one_edit_long(a, y) for y in names_of(b) - {b}) or any(
+            _one_edit_long(x, b) for x in names_of(a) - {a}
+        )
 
     def _weak_typo(self, a: str, b: str) -> bool:
         if similarity(a, b) >= self.weak_typo_threshold:
             return True
-        return min(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b) == 1
+        return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) == 1
 
 
 @dataclass(frozen=True)

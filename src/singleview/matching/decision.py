@@ -62,7 +62,12 @@ SHARED_SMALL_GROUP = Level(
     "shares an identifier only a few people hold (a household line or mailbox)",
 )
 """Generic identifiers prove nothing alone, but one shared by a handful of people (a household)
-still narrows who this is: with a matching name it is strong evidence."""
+still narrows who this is: with a matching given name it is strong evidence. Without one it is
+none: members share the line, the address and the family name alike, so only the given name
+tells them apart (see `score_pair`)."""
+
+NAMING_THE_SAME_PERSON = frozenset({"exact", "nickname", "typo"})
+"""Given-name levels that single out one member of a household."""
 
 
 def clearly_different(pair: PairScore) -> bool:
@@ -79,9 +84,16 @@ def score_pair(
     shares_small_group: bool = False,
 ) -> PairScore:
     levels = [c.compare(left, right) for c in comparisons]
-    if shares_small_group:
+    if shares_small_group and _given_names_agree(levels):
         levels.append(FieldComparison(SHARED_FIELD, SHARED_SMALL_GROUP))
     return model.score(levels)
+
+
+def _given_names_agree(levels: Sequence[FieldComparison]) -> bool:
+    return any(
+        c.field == "given_name" and c.level is not None and c.level.name in NAMING_THE_SAME_PERSON
+        for c in levels
+    )
 
 
 def judge(

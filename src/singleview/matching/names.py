@@ -67,11 +67,28 @@ def parse_name(given: str, family: str, full: str) -> tuple[tuple[str, ...], tup
     return given_tokens, family_tokens
 
 
+_FAMILY_FIRST_NAMES = """
+    wang zhang liu chen yang huang zhao zhou xu sun zhu hu guo gao luo zheng liang xie tang
+    feng deng cao peng zeng xiao tian pan yuan cai jiang du cheng su ding shen yao zhong cui
+    wong chan cheung leung chow lau
+    choi park jung jeong kang cho yoon jang shin seo kwon hwang ahn jeon
+    nguyen tran pham hoang huynh phan dang bui ngo duong trinh
+    sato suzuki takahashi tanaka watanabe yamamoto nakamura kobayashi yoshida yamada sasaki
+    yamaguchi matsumoto inoue kimura hayashi shimizu
+"""
+FAMILY_FIRST = frozenset(_FAMILY_FIRST_NAMES.split())
+"""Common Chinese, Korean, Vietnamese and Japanese family names that are rarely given names:
+written first without a comma ("Huang Lei", "CHOI JI-HO"), they are the family name. Names
+that are also common given names elsewhere (Kim, Lee, Li, Le, Ho, Song, Han) are left out, so
+"Kim Smith" stays Kim of the Smiths; the swapped-names comparison covers what this misses."""
+
+
 def split_full_name(full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Parse "Family, Given Middle" (comma form) or "Given Middle Family" ("John Smith, Jr.").
 
     Without a comma the last word is the family name, hyphenated parts included ("Ana
-    Garcia-Lopez"), together with any particles before it ("Maria de la Cruz"). A single word
+    Garcia-Lopez"), together with any particles before it ("Maria de la Cruz"), unless only the
+    first word is a family name that comes first in its culture (FAMILY_FIRST). A single word
     is taken as a given name: the channels that send one word (chat display names, receipts)
     mostly send a first name.
     """
@@ -81,6 +98,9 @@ def split_full_name(full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words = [tokens for tokens in map(name_tokens, full.replace(",", " ").split()) if tokens]
     if len(words) <= 1:
         return (words[0] if words else ()), ()
+    first, last = "".join(words[0]), "".join(words[-1])
+    if first in FAMILY_FIRST and last not in FAMILY_FIRST:
+        return tuple("".join(word) for word in words[1:]), (first,)
     start = len(words) - 1
     while start > 1 and words[start - 1][-1] in FAMILY_PARTICLES:
         start -= 1

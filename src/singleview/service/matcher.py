@@ -192,7 +192,8 @@ class Matcher:
         )
         stored += await self._holders_not_sampled(conn, candidates, proving, stored)
         pool = _pool(candidates, [*stored, *blocked], target)
-        return _Gathered(generic, newly, holders, candidates, _small_groups(widely), ages, pool)
+        small = self._household_groups(widely)
+        return _Gathered(generic, newly, holders, candidates, small, ages, pool)
 
     @staticmethod
     async def _holders_settled(
@@ -336,6 +337,22 @@ class Matcher:
             for j in judgements
         ]
         return set(), downgraded
+
+    async def household_groups(
+        self, conn: Connection, generic: Iterable[Identifier]
+    ) -> frozenset[Identifier]:
+        """Which of these generic identifiers only a few customers hold: a household's line or
+        mailbox, which with a matching given name still says who this is."""
+        widely = await store.customers_of_identifiers_bounded(
+            conn, tuple(generic), GENERIC_HOLDERS, contacts=False
+        )
+        return self._household_groups(widely)
+
+    def _household_groups(self, widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:
+        """Small groups (`_small_groups`), placeholders never: an all-zero device id seen on
+        a few customers so far is nobody's household."""
+        small = _small_groups(widely)
+        return small - placeholders_among(small, self.settings.placeholders)
 
     def _named_shared(self, identifiers: Iterable[Identifier]) -> dict[Identifier, str]:
         """Identifiers whose name says a household shares them: generic from the first sight."""

@@ -3,10 +3,11 @@
 A customer may have been merged through a phone or mailbox before anyone knew several people
 share it. When that becomes known, its records are clustered again on what still proves
 identity (identifiers that are not generic, and attribute matches above the link threshold
-without contradiction); every group but the one holding the oldest record becomes a customer of
-its own. Merges a steward confirmed are not undone: records of one must-link group (a SAME
-verdict, a manual merge) stay together whatever their identifiers say. Interactions follow the
-records that move (store.timeline.follow_split).
+without contradiction, a household's line weighing as it does when resolving); every group but
+the one holding the oldest record becomes a customer of its own. Merges a steward confirmed are
+not undone: records of one must-link group (a SAME verdict, a manual merge) stay together
+whatever their identifiers say. Interactions follow the records that move
+(store.timeline.follow_split).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _components(
     generic: set[Identifier],
     matcher: Matcher,
     must_link: Sequence[set[int]] = (),
+    small_groups: frozenset[Identifier] = frozenset(),
 ) -> list[list[match_store.StoredCandidate]]:
     parent = list(range(len(records)))
 
@@ -59,7 +61,12 @@ def _components(
         for b in range(a + 1, len(records)):
             if find(a) == find(b):
                 continue
-            pair = score_pair(profiles[a], profiles[b], matcher.comparisons, matcher.model)
+            in_group = bool(
+                set(records[a].identifiers) & set(records[b].identifiers) & small_groups
+            )
+            pair = score_pair(
+                profiles[a], profiles[b], matcher.comparisons, matcher.model, in_group
+            )
             if pair.contradicts:
                 continue
             if proving[a] & proving[b] or pair.probability >= link:
@@ -77,7 +84,8 @@ async def recluster(conn: Connection, customer_id: str, matcher: Matcher, reason
         return []
     generic = await matcher.known_generic(conn, {i for r in records for i in r.identifiers})
     confirmed = await links.must_link_groups(conn, [r.pk for r in records])
-    groups = _components(records, generic, matcher, confirmed)
+    small = await matcher.household_groups(conn, generic)
+    groups = _components(records, generic, matcher, confirmed, small)
     created = []
     for group in groups[1:]:
         new_id = new_customer_id()
