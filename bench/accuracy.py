@@ -1,6 +1,7 @@
 """Accuracy of the matching engine: synthetic records with known truth, pairwise scores.
 
     .venv/bin/python -m bench.accuracy [--people 2000] [--seed 1] [--target HOST:PORT]
+    .venv/bin/python -m bench.accuracy --seeds 1,2,3,4,5,6    # each seed, pooled and worst
 
 Generates `bench.synthetic` records, loads them in a seeded shuffled order through
 IdentityService/ImportRecords over a few concurrent streams, reads every customer back through
@@ -394,24 +395,76 @@ def _on_private_server(run: Callable[[str], T]) -> T:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def measure(
+    people: int, seed: int, streams: int, target: str | None
+) -> tuple[SyntheticData, ImportOutcome, ReadBack]:
+    """One data set of `people`, loaded in its seed's shuffled order and read back."""
+    data = generate(people, seed)
+    order = list(range(len(data.records)))
+    random.Random(seed).shuffle(order)
+
+    def run(target: str) -> tuple[ImportOutcome, ReadBack]:
+        return asyncio.run(evaluate(target, data, order, streams))
+
+    outcome, back = run(target) if target else _on_private_server(run)
+    return data, outcome, back
+
+
+def seeds_summary(per_seed: Sequence[tuple[int, SyntheticData, Figures]]) -> list[str]:
+    """One line per seed, then all seeds' pairs pooled and the worst seed: a change tuned on
+    one seed must hold on the others, as on data nobody has seen."""
+    lines = [f"  {'seed':>6}{'precision':>11}{'recall':>9}{'F1':>8}{'never merged':>14}"]
+    for seed, data, f in per_seed:
+        lines.append(
+            f"  {seed:>6}{f.pairs.precision:>11.4f}{f.pairs.recall:>9.4f}{f.pairs.f1:>8.4f}"
+            f"{len(f.never_merged):>7} of {len(data.never_merge)}"
+        )
+    pooled = PairCounts(
+        sum(f.pairs.true_positives for _, _, f in per_seed),
+        sum(f.pairs.false_positives for _, _, f in per_seed),
+        sum(f.pairs.false_negatives for _, _, f in per_seed),
+    )
+    never = sum(len(f.never_merged) for _, _, f in per_seed)
+    lines.append(
+        f"  {'pooled':>6}{pooled.precision:>11.4f}{pooled.recall:>9.4f}{pooled.f1:>8.4f}"
+        f"{never:>7} in all"
+    )
+    lines.append(
+        f"  {'worst':>6}{min(f.pairs.precision for _, _, f in per_seed):>11.4f}"
+        f"{min(f.pairs.recall for _, _, f in per_seed):>9.4f}"
+        f"{min(f.pairs.f1 for _, _, f in per_seed):>8.4f}"
+    )
+    return lines
+
+
+def _seeds(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seeds", type=_seeds, help="several data sets, e.g. 1,2,3,4,5,6: a summary of each"
+    )
     parser.add_argument("--streams", type=int, default=4, help="concurrent ImportRecords calls")
     parser.add_argument("--target", help="HOST:PORT of a running service to measure instead")
     args = parser.parse_args(argv)
-    data = generate(args.people, args.seed)
-    order = list(range(len(data.records)))
-    random.Random(args.seed).shuffle(order)
-
-    def run(target: str) -> tuple[ImportOutcome, ReadBack]:
-        return asyncio.run(evaluate(target, data, order, args.streams))
-
-    outcome, back = run(args.target) if args.target else _on_private_server(run)
-    print(f"accuracy: --people {args.people} --seed {args.seed}, {args.streams} streams")
-    print(report(data, outcome, back))
-    return 1 if outcome.errors else 0
+    if args.seeds and args.target:
+        parser.error("--seeds needs a fresh store per seed: not with --target")
+    per_seed = []
+    errors = 0
+    for seed in args.seeds or [args.seed]:
+        data, outcome, back = measure(args.people, seed, args.streams, args.target)
+        print(f"accuracy: --people {args.people} --seed {seed}, {args.streams} streams")
+        print(report(data, outcome, back), flush=True)
+        per_seed.append((seed, data, figures(data, back)))
+        errors += len(outcome.errors)
+    if len(per_seed) > 1:
+        print(f"summary of {len(per_seed)} seeds:")
+        print("\n".join(seeds_summary(per_seed)))
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

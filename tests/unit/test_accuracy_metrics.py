@@ -13,12 +13,15 @@ import pytest
 
 from bench.accuracy import (
     UNTAGGED,
+    Figures,
     PairCounts,
     by_tag,
     merged_never_pairs,
     merged_person_pairs,
     score,
+    seeds_summary,
 )
+from bench.synthetic import SyntheticData
 
 
 def brute_force(clusters: list[list[int]]) -> PairCounts:
@@ -96,3 +99,17 @@ def test_by_tag_counts_pairs_touching_each_tag() -> None:
     assert result["moved"] == PairCounts(0, 0, 2)
     assert result["nickname"] == PairCounts(1, 1, 1)
     assert result[UNTAGGED] == PairCounts(0, 0, 0)
+
+
+def _figures(tp: int, fp: int, fn: int) -> Figures:
+    return Figures(PairCounts(tp, fp, fn), fp, set(), {}, 0, (0, 0))
+
+
+def test_several_seeds_are_pooled_pair_by_pair_and_the_worst_is_shown() -> None:
+    nothing = SyntheticData(records=[], never_merge=set(), households=[], twins=[])
+    lines = seeds_summary([(1, nothing, _figures(90, 10, 0)), (2, nothing, _figures(10, 0, 10))])
+
+    pooled = next(line for line in lines if "pooled" in line).split()
+    worst = next(line for line in lines if "worst" in line).split()
+    assert pooled[1:3] == ["0.9091", "0.9091"]  # 100 of 110 predicted, 100 of 110 actual
+    assert worst[1:3] == ["0.9000", "0.5000"]
