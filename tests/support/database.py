@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,11 +29,13 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url
         return
-    embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="singleview-test-")))
+    data_dir = Path(tempfile.mkdtemp(prefix="singleview-test-"))
+    embedded = EmbeddedPostgres(data_dir)
     try:
         yield embedded.start()
     finally:
         embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)  # 50-250 MB a run otherwise
 
 
 def create_database(server_conninfo: str) -> str:
