@@ -303,3 +303,49 @@ def test_a_member_named_on_the_line_stays_with_them_once_the_line_is_found_share
     )
     assert again.outcome == identity_service_pb2.RECORD_OUTCOME_UNCHANGED
     assert again.customer.name == robert.customer.name
+
+
+def test_a_namesake_walking_in_on_the_store_phone_is_not_linked_by_it(
+    identity: IdentityServiceStub,
+) -> None:
+    """Whoever holds a store phone so far shares neither a home nor a family name: it is a
+    crowd's, however few, and says nothing about which Chloe Lefevre this is."""
+    chloe = identity.Resolve(
+        record(
+            "web",
+            "c",
+            phone("(720) 961-7622"),
+            email("chloelefevre86@example.com"),
+            given_name="Chloe",
+            family_name="Lefevre",
+            birth_date="1986-05-09",
+            lives_at=address("5140 Lake Rd", postal_code="80262"),
+        )
+    )
+    identity.Resolve(
+        record(
+            "pos",
+            "w1",
+            phone(STORE_PHONE),
+            given_name="Chloe",
+            family_name="Lefevre",
+            birth_date="1986-05-09",
+            lives_at=address("5140 Lake Road", postal_code="80262"),
+        )
+    )
+    identity.Resolve(
+        record(
+            "pos",
+            "w2",
+            phone(STORE_PHONE),
+            given_name="Mark",
+            family_name="Stone",
+            lives_at=address("77 Birch Ave", postal_code="80203"),
+        )
+    )
+
+    namesake = identity.Resolve(
+        record("pos", "w3", phone(STORE_PHONE), given_name="Chloé", family_name="Lefèvre")
+    )
+
+    assert namesake.customer.name != chloe.customer.name

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 
 from singleview.domain.households import MemberOrigin, MemberRole
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import Customer, Evidence, EvidenceKind, PersonAttributes
-from singleview.matching.levels import MatchProfile
+from singleview.domain.records import Customer, Evidence, EvidenceKind
+from singleview.matching.kinship import is_named as is_named  # resolve.py imports it from here
+from singleview.matching.kinship import related
 from singleview.matching.profile import build_profile
 from singleview.service.matcher import SMALL_GROUP
 from singleview.service.names import new_id
@@ -39,24 +40,6 @@ def household_name(household_id: str) -> str:
     return HOUSEHOLD_PREFIX + household_id
 
 
-def is_named(attributes: PersonAttributes) -> bool:
-    return bool(attributes.given_name or attributes.family_name or attributes.full_name)
-
-
-def _related(a: MatchProfile, b: MatchProfile) -> bool:
-    """The same street address, or the same family name where no postal codes disagree: what
-    makes sharers a family. Two walk-ins who happen to share a family name but live apart are
-    strangers on a store's phone."""
-    if a.street and (a.house_number, a.street, a.postal_code) == (
-        b.house_number,
-        b.street,
-        b.postal_code,
-    ):
-        return True
-    apart = bool(a.postal_code and b.postal_code and a.postal_code != b.postal_code)
-    return bool(a.family) and a.family == b.family and not apart
-
-
 def household_people(customers: Sequence[Customer]) -> list[str]:
     """The named customers related to at least one other of them, in the given order."""
     named = [c for c in customers if is_named(c.golden)]
@@ -64,7 +47,7 @@ def household_people(customers: Sequence[Customer]) -> list[str]:
     return [
         c.id
         for c in named
-        if any(o.id != c.id and _related(profiles[c.id], profiles[o.id]) for o in named)
+        if any(o.id != c.id and related(profiles[c.id], profiles[o.id]) for o in named)
     ]
 
 

@@ -26,7 +26,8 @@ from singleview.matching.decision import (
     score_pair,
 )
 from singleview.matching.generic import placeholders_among
-from singleview.matching.levels import Comparison
+from singleview.matching.kinship import is_named, related
+from singleview.matching.levels import Comparison, MatchProfile
 from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
 from singleview.service.candidate_reads import DIRECT, CandidateReads
@@ -192,7 +193,7 @@ class Matcher:
         )
         stored += await self._holders_not_sampled(conn, candidates, proving, stored)
         pool = _pool(candidates, [*stored, *blocked], target)
-        small = self._household_groups(widely)
+        small = self._household_groups(widely, pool)
         return _Gathered(generic, newly, holders, candidates, small, ages, pool)
 
     @staticmethod
@@ -348,11 +349,18 @@ class Matcher:
         )
         return self._household_groups(widely)
 
-    def _household_groups(self, widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:
-        """Small groups (`_small_groups`), placeholders never: an all-zero device id seen on
-        a few customers so far is nobody's household."""
+    def _household_groups(
+        self,
+        widely: dict[str, set[Identifier]],
+        pool: Sequence[match_store.StoredCandidate] = (),
+    ) -> frozenset[Identifier]:
+        """Small groups (`_small_groups`) that look like a family's. Never a placeholder (an
+        all-zero device id seen on a few customers so far is nobody's household), nor a line
+        whose named holders in `pool` share no home and no family name with each other: a
+        store's phone before its crowd has gathered."""
         small = _small_groups(widely)
-        return small - placeholders_among(small, self.settings.placeholders)
+        small -= placeholders_among(small, self.settings.placeholders)
+        return frozenset(i for i in small if not _a_crowd(i, widely, pool))
 
     def _named_shared(self, identifiers: Iterable[Identifier]) -> dict[Identifier, str]:
         """Identifiers whose name says a household shares them: generic from the first sight."""
@@ -474,6 +482,30 @@ def _small_groups(widely: dict[str, set[Identifier]]) -> frozenset[Identifier]:
         for identifier in held:
             counts[identifier] = counts.get(identifier, 0) + 1
     return frozenset(i for i, n in counts.items() if n <= SMALL_GROUP)
+
+
+def _a_crowd(
+    identifier: Identifier,
+    widely: dict[str, set[Identifier]],
+    pool: Sequence[match_store.StoredCandidate],
+) -> bool:
+    """Two or more of the identifier's holders are named in `pool`, and no two of them are
+    related (kinship.related): strangers sharing a number."""
+    holders = {c for c, held in widely.items() if identifier in held}
+    named: dict[str, list[MatchProfile]] = {}
+    for r in pool:
+        if r.customer_id in holders and is_named(r.attributes):
+            named.setdefault(r.customer_id, []).append(build_profile(r.attributes, []))
+    if len(named) < 2:
+        return False
+    people = list(named.values())
+    return not any(
+        related(a, b)
+        for n, left in enumerate(people)
+        for right in people[n + 1 :]
+        for a in left
+        for b in right
+    )
 
 
 def _own(target: MatchInput) -> set[str]:
