@@ -26,6 +26,8 @@ HOT_PATH = [
     ("timeline.sql", "list_interactions"),
     ("timeline.sql", "contact_facts"),
     ("preferences.sql", "preferences_of"),
+    ("context.sql", "customer_context"),
+    ("customers.sql", "resolve_names"),
 ]
 _PARAMETER = re.compile(r"%\((\w+)\)s")
 

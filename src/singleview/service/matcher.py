@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
@@ -35,7 +36,7 @@ from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
-from singleview.store.sql import Batch
+from singleview.store.sql import Batch, Pending
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
@@ -116,9 +117,13 @@ class Matcher:
         *,
         lock: bool,
         reads: CandidateReads = DIRECT,
+        riders: Sequence[Pending[Any]] = (),
     ) -> MatchOutcome:
+        """Judge the candidates of `target`. A read (`lock=False`) sends `riders`, reads of the
+        caller's own, in its first round trip; they may not run (`Pending.done`) when the
+        candidates have to be read step by step."""
         with tracer.start_as_current_span("resolve.candidates") as span:
-            found = None if lock else await self._gather_read_only(conn, target)
+            found = None if lock else await self._gather_read_only(conn, target, riders)
             found = found or await self._gather(conn, target, lock=lock, reads=reads)
             span.set_attributes(
                 {
@@ -203,7 +208,9 @@ class Matcher:
         """Whether the identifiers' holders, read again under the row locks, are as before."""
         return await reads.holders(conn, tuple(usable)) == proving
 
-    async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
+    async def _gather_read_only(
+        self, conn: Connection, target: MatchInput, riders: Sequence[Pending[Any]] = ()
+    ) -> _Gathered | None:
         """What `_gather` finds for a read (Lookup, GetContext), in one or two round trips, when
         none of the identifiers is generic (the common case); None otherwise.
 
@@ -231,6 +238,8 @@ class Matcher:
             viewed = first.add(
                 customer_store.customer_views_read([], () if keys else ids, SPECULATIVE_VIEWS)
             )
+            for rider in riders:
+                first.join(rider)
         if generic.value:
             return None
         proving, blocked = holding.value, hits.value

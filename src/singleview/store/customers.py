@@ -30,12 +30,17 @@ class RecordLink:
     link_time: datetime
 
 
-async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+def resolve_names_read(customer_ids: list[str]) -> Read[dict[str, str]]:
     """Requested id -> the live customer it stands for; unknown ids are absent."""
-    if not customer_ids:
-        return {}
-    cur = await conn.execute(query(_FILE, "resolve_names"), {"ids": customer_ids})
-    return {requested: live for requested, live in await cur.fetchall()}
+    return Read(
+        query(_FILE, "resolve_names") if customer_ids else None,
+        {"ids": customer_ids},
+        lambda rows: {requested: live for requested, live in rows},
+    )
+
+
+async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    return await run(conn, resolve_names_read(customer_ids))
 
 
 def _views(rows: list[tuple[Any, ...]]) -> dict[str, Customer]:

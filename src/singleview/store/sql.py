@@ -56,6 +56,11 @@ class Pending(Generic[T]):
         self._done = False
 
     @property
+    def done(self) -> bool:
+        """Whether a batch ran it (a reader that rode along another's batch may not have)."""
+        return self._done
+
+    @property
     def value(self) -> T:
         if not self._done:
             raise RuntimeError("the batch has not run yet")
@@ -82,7 +87,10 @@ class Batch:
         self.pending: list[Pending[Any]] = []
 
     def add(self, read: Read[T]) -> Pending[T]:
-        pending = Pending(read)
+        return self.join(Pending(read))
+
+    def join(self, pending: Pending[T]) -> Pending[T]:
+        """Run a read someone else made (and keeps the answer of) in this batch."""
         self.pending.append(pending)
         return pending
 
