@@ -1,7 +1,7 @@
 """Load: calls/s and p50/p95/p99 per method at fixed concurrency, as a ratio of the echo's.
 
     .venv/bin/python -m bench.load [--customers 100000] [--concurrency 8] [--seconds 10]
-        [--workers 1] [--sizes 10000,100000,1000000]
+        [--workers 1] [--sizes 10000,100000,1000000] [--methods GetContext,Lookup]
 
 Starts a private PostgreSQL (or uses SINGLEVIEW_DATABASE_URL), preloads it with synthetic
 customers and their timelines by COPY (bench/preload.py), starts `singleview serve` (with
@@ -149,9 +149,10 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
 
 
 async def measure(
-    target: str, echo_target: str, load: Load, meter: CpuMeter
+    target: str, echo_target: str, load: Load, meter: CpuMeter, only: Sequence[str] = ()
 ) -> tuple[list[Figures], float]:
-    """Every method's figures and the echo's rate (the mean of a run before and one after)."""
+    """Every method's figures (or those named in `only`) and the echo's rate (the mean of a run
+    before and one after)."""
     async with (
         grpc.aio.insecure_channel(target) as channel,
         grpc.aio.insecure_channel(echo_target) as echo_channel,
@@ -171,13 +172,17 @@ async def measure(
 
         figures = [await metered("echo (reference, before)", check)]
         for name, make in methods(channel, load):
+            if only and name not in only:
+                continue
             await drive_for(name, make, c, min(1.0, s / 5))  # warm-up: connections, plans
             figures.append(await metered(name, make))
         figures.append(await metered("echo (reference, after)", check))
     return figures, (figures[0].rate + figures[-1].rate) / 2
 
 
-def run_size(database: str, load: Load, workers: int) -> tuple[list[Figures], float]:
+def run_size(
+    database: str, load: Load, workers: int, only: Sequence[str] = ()
+) -> tuple[list[Figures], float]:
     with (
         running(serve_process(database, workers), serving_lines=workers) as server,
         running(echo_server()) as echo,
@@ -189,7 +194,7 @@ def run_size(database: str, load: Load, workers: int) -> tuple[list[Figures], fl
                 "db": database_backends(database),
             }
         )
-        return asyncio.run(measure(server.target, echo.target, load, meter))
+        return asyncio.run(measure(server.target, echo.target, load, meter, only))
 
 
 def _flatness(results: Sequence[tuple[int, list[Figures], float]]) -> str:
@@ -219,7 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--methods", default="", help="comma-separated method names to run (default: all)"
+    )
     args = parser.parse_args(argv)
+    only = [m.strip() for m in args.methods.split(",") if m.strip()]
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.customers]
     results: list[tuple[int, list[Figures], float]] = []
     with database_server() as database:
@@ -229,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"preloaded {size - stored:,} customers in {seconds:.0f} s", flush=True)
             stored = size
             load = Load(size, args.concurrency, args.seconds, f"r{int(time.time())}s{size}")
-            figures, echo_rate = run_size(database, load, args.workers)
+            figures, echo_rate = run_size(database, load, args.workers, only)
             results.append((size, figures, echo_rate))
             title = (
                 f"{size:,} customers, concurrency {args.concurrency}, {args.seconds:g} s per"
