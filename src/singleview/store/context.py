@@ -104,11 +104,11 @@ def _summary(item: Mapping[str, Any]) -> ConversationSummary:
             start_time=_time(item["start_time"]),
             last_activity=_time(item["last_activity"]),
             close_time=_time(close_time) if close_time else None,
-            channels=tuple(Channel(c) for c in item["channels"]),
-            interaction_count=int(item["total"]),
+            channels=tuple(Channel(c) for c in item["channels"] or ()),
+            interaction_count=int(item["total"] or 0),
             latest=_interaction(latest) if latest and latest.get("id") else None,
         ),
-        int(item["inbound"]),
+        int(item["inbound"] or 0),
     )
 
 
@@ -119,9 +119,9 @@ def _timeline(rows: list[tuple[Any, ...]]) -> CustomerTimeline | None:
     return CustomerTimeline(
         customer_id=row[0],
         household_id=row[1],
-        conversations=[_summary(item) for item in row[2]],
-        active=[_interaction(item) for item in row[3]],
-        recent=[_interaction(item) for item in row[4]],
+        conversations=[_summary(item) for item in row[2] or ()],
+        active=[_interaction(item) for item in row[3] or ()],
+        recent=[_interaction(item) for item in row[4] or ()],
         facts=facts_from_row(row[5:9]),
         preferences=preferences_from_row(row[9:17]),
     )

@@ -3,13 +3,17 @@
 -- there is no such live customer). The customer is `customer`, or, when that is empty, the first
 -- live holder (lowest id) of the identifiers given: the customer a lookup by them answers when
 -- one customer holds them, so this read can travel in the lookup's own round trip.
--- Its timeline covers the customer and every name merged into it (`names`), and for a
+-- Its timeline covers the customer and every name merged into it (`n.ids`), and for a
 -- household member also the household's contacts' conversations (nameless calls on the shared
 -- line). The parts are those of timeline.sql and preferences.sql: resumable_conversations,
 -- active_interactions, list_interactions (newest first, no filter), contact_facts,
--- preferences_of; interactions come as JSON objects keyed by column.
-WITH target AS (
-    SELECT c.id
+-- preferences_of; conversations and interactions come as JSON objects keyed by column (every
+-- column of the table: the decoder takes those it knows). Kept under 4 KiB as sent
+-- (store/sql.py).
+WITH n AS (
+    SELECT c.id,
+           ARRAY(SELECT c.id UNION ALL SELECT m.id FROM customer AS m WHERE m.merged_into = c.id)
+               AS ids
     FROM customer AS c
     WHERE c.merged_into IS NULL
       AND c.id = coalesce(
@@ -25,36 +29,14 @@ WITH target AS (
               LIMIT 1
           )
       )
-),
-names AS (
-    SELECT t.id,
-           ARRAY(
-               SELECT t.id
-               UNION ALL
-               SELECT m.id FROM customer AS m WHERE m.merged_into = t.id
-           ) AS ids
-    FROM target AS t
-),
-household AS (
-    SELECT n.id, m.household_id,
-           ARRAY(
-               SELECT o.customer_id FROM household_member AS o
-               WHERE o.household_id = m.household_id AND o.role = 'CONTACT'
-                 AND o.customer_id <> n.id
-           ) AS contacts
-    FROM names AS n
-    LEFT JOIN household_member AS m ON m.customer_id = n.id
 )
 SELECT n.id, coalesce(h.household_id, ''),
        (
-           SELECT coalesce(json_agg(conv ORDER BY conv.last_activity DESC, conv.seq DESC), '[]')
+           SELECT json_agg(conv ORDER BY conv.last_activity DESC, conv.seq DESC)
            FROM (
-               SELECT c.id, c.seq, c.customer_id, c.state, c.start_time, c.last_activity,
-                      c.close_time, coalesce(stats.channels, '{}'::text[]) AS channels,
-                      coalesce(stats.total, 0) AS total, coalesce(stats.inbound, 0) AS inbound,
-                      latest
+               SELECT c.*, stats.*, latest
                FROM conversation AS c
-               LEFT JOIN LATERAL (
+               CROSS JOIN LATERAL (
                    SELECT array_agg(per.channel ORDER BY per.first_time, per.channel) AS channels,
                           sum(per.total) AS total, sum(per.inbound) AS inbound
                    FROM (
@@ -64,18 +46,14 @@ SELECT n.id, coalesce(h.household_id, ''),
                        WHERE i.conversation_id = c.id
                        GROUP BY i.channel
                    ) AS per
-               ) AS stats ON true
+               ) AS stats
                LEFT JOIN LATERAL (
-                   SELECT i.id, i.seq, i.customer_id, i.conversation_id, i.source,
-                          i.source_event_id, i.channel, i.direction, i.state, i.handler,
-                          i.occur_time, i.summary, i.transcript, i.outcome, i.agent_id,
-                          i.team_id, i.store_id, i.attributes, i.create_time, i.update_time
-                   FROM interaction AS i
+                   SELECT i.* FROM interaction AS i
                    WHERE i.conversation_id = c.id
                    ORDER BY i.occur_time DESC, i.seq DESC
                    LIMIT 1
                ) AS latest ON true
-               WHERE c.customer_id = ANY(n.ids || h.contacts)
+               WHERE c.customer_id = ANY(n.ids || household.contacts)
                  AND (
                      (c.state = 'OPEN' AND c.last_activity >= %(open_since)s)
                      OR (c.state = 'CLOSED' AND c.close_time >= %(closed_since)s)
@@ -85,13 +63,9 @@ SELECT n.id, coalesce(h.household_id, ''),
            ) AS conv
        ),
        (
-           SELECT coalesce(json_agg(a ORDER BY a.occur_time DESC, a.seq DESC), '[]')
+           SELECT json_agg(a ORDER BY a.occur_time DESC, a.seq DESC)
            FROM (
-               SELECT i.id, i.seq, i.customer_id, i.conversation_id, i.source,
-                      i.source_event_id, i.channel, i.direction, i.state, i.handler,
-                      i.occur_time, i.summary, i.transcript, i.outcome, i.agent_id, i.team_id,
-                      i.store_id, i.attributes, i.create_time, i.update_time
-               FROM interaction AS i
+               SELECT i.* FROM interaction AS i
                WHERE i.customer_id = ANY(n.ids)
                  AND i.state IN ('OPEN', 'WAITING')
                  AND i.occur_time >= %(active_since)s
@@ -101,13 +75,9 @@ SELECT n.id, coalesce(h.household_id, ''),
            ) AS a
        ),
        (
-           SELECT coalesce(json_agg(r ORDER BY r.occur_time DESC, r.seq DESC), '[]')
+           SELECT json_agg(r ORDER BY r.occur_time DESC, r.seq DESC)
            FROM (
-               SELECT i.id, i.seq, i.customer_id, i.conversation_id, i.source,
-                      i.source_event_id, i.channel, i.direction, i.state, i.handler,
-                      i.occur_time, i.summary, i.transcript, i.outcome, i.agent_id, i.team_id,
-                      i.store_id, i.attributes, i.create_time, i.update_time
-               FROM interaction AS i
+               SELECT i.* FROM interaction AS i
                WHERE i.customer_id = ANY(n.ids)
                ORDER BY i.occur_time DESC, i.seq DESC
                LIMIT %(recent)s
@@ -133,8 +103,12 @@ SELECT n.id, coalesce(h.household_id, ''),
        ),
        p.preferred_channel, p.preferred_channel_time, p.preferred_channel_source,
        consent.channels, consent.levels, consent.given_times, consent.sources, u.last_update
-FROM names AS n
-JOIN household AS h ON h.id = n.id
+FROM n
+LEFT JOIN household_member AS h ON h.customer_id = n.id
+CROSS JOIN LATERAL (
+    SELECT array_agg(o.customer_id) AS contacts FROM household_member AS o
+    WHERE o.household_id = h.household_id AND o.role = 'CONTACT' AND o.customer_id <> n.id
+) AS household
 CROSS JOIN LATERAL (
     SELECT count(*) AS contacts, count(DISTINCT i.channel) AS channels
     FROM interaction AS i

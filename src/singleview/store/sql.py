@@ -22,11 +22,19 @@ T = TypeVar("T")
 _HEADER = re.compile(r"^-- ([a-z0-9_]+) --$", re.MULTILINE)
 
 
+def _compact(body: str) -> str:
+    """The statement as sent: without comment lines and indentation. psycopg parses a
+    statement's placeholders on every execution unless it is at most 4 KiB long (then the parse
+    is cached); GetContext's one statement fits only without them."""
+    lines = (line.strip() for line in body.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("--"))
+
+
 @cache
 def _load(filename: str) -> dict[str, str]:
     text = resources.files("singleview.store").joinpath(filename).read_text("utf-8")
     parts = _HEADER.split(text)
-    queries = {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+    queries = {name: _compact(body) for name, body in zip(parts[1::2], parts[2::2], strict=True)}
     if not queries:
         raise RuntimeError(f"{filename} holds no named queries")
     return queries
