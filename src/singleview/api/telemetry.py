@@ -22,6 +22,7 @@ from opentelemetry.instrumentation.grpc import aio_server_interceptor
 from opentelemetry.metrics import CallbackOptions, Observation
 
 from singleview import telemetry
+from singleview.api.handler_cache import HandlerCache
 from singleview.api.handlers import Behavior, rebuild_handler
 from singleview.store import operations
 from singleview.store.database import Database
@@ -77,6 +78,9 @@ def _count_stewardship(method: str, request: Any, code: str) -> None:
 class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     """Latency by method and status code; labels are method names and codes, never values."""
 
+    def __init__(self) -> None:
+        self._handlers = HandlerCache()
+
     async def intercept_service(
         self,
         continuation: Callable[
@@ -87,50 +91,57 @@ class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-ar
         handler = await continuation(details)
         if handler is None:
             return handler
-        method = details.method
-
-        def done(started: float, context: _StatusRecorder, request: Any, failed: bool) -> None:
-            code = _code_of(context, failed)
-            elapsed = (time.perf_counter() - started) * 1000
-            telemetry.RPC_DURATION.record(elapsed, {"rpc.method": method, "rpc.status": code})
-            _count_stewardship(method, request, code)
-
-        def unary(behavior: Behavior) -> Behavior:
-            async def call(request: Any, outer: Any) -> Any:
-                started, failed, context = time.perf_counter(), True, _StatusRecorder(outer)
-                try:
-                    result = await behavior(request, context)
-                    failed = False
-                    return result
-                finally:
-                    done(started, context, request, failed)
-
-            return call
-
-        def streaming(behavior: Behavior) -> Behavior:
-            async def call(request: Any, outer: Any) -> AsyncIterator[Any]:
-                started, failed, context = time.perf_counter(), True, _StatusRecorder(outer)
-                watching = method == _WATCH
-                if watching:
-                    telemetry.WATCHERS.add(1)
-                try:
-                    produced = behavior(request, context)
-                    if inspect.isawaitable(produced):  # a behavior that writes or aborts
-                        await produced
-                    else:
-                        async for item in produced:
-                            yield item
-                    failed = False
-                finally:
-                    if watching:
-                        telemetry.WATCHERS.add(-1)
-                    done(started, context, None, failed)
-
-            return call
-
-        return rebuild_handler(  # type: ignore[no-any-return]
-            handler, lambda behavior, is_streaming: (streaming if is_streaming else unary)(behavior)
+        return self._handlers.get(  # type: ignore[no-any-return]
+            details.method, handler, lambda: _measured(handler, details)
         )
+
+
+def _measured(handler: grpc.RpcMethodHandler[Any, Any], details: grpc.HandlerCallDetails) -> Any:
+    """The handler with its calls timed and counted (what depends on the method alone)."""
+    method = details.method
+
+    def done(started: float, context: _StatusRecorder, request: Any, failed: bool) -> None:
+        code = _code_of(context, failed)
+        elapsed = (time.perf_counter() - started) * 1000
+        telemetry.RPC_DURATION.record(elapsed, {"rpc.method": method, "rpc.status": code})
+        _count_stewardship(method, request, code)
+
+    def unary(behavior: Behavior) -> Behavior:
+        async def call(request: Any, outer: Any) -> Any:
+            started, failed, context = time.perf_counter(), True, _StatusRecorder(outer)
+            try:
+                result = await behavior(request, context)
+                failed = False
+                return result
+            finally:
+                done(started, context, request, failed)
+
+        return call
+
+    def streaming(behavior: Behavior) -> Behavior:
+        async def call(request: Any, outer: Any) -> AsyncIterator[Any]:
+            started, failed, context = time.perf_counter(), True, _StatusRecorder(outer)
+            watching = method == _WATCH
+            if watching:
+                telemetry.WATCHERS.add(1)
+            try:
+                produced = behavior(request, context)
+                if inspect.isawaitable(produced):  # a behavior that writes or aborts
+                    await produced
+                else:
+                    async for item in produced:
+                        yield item
+                failed = False
+            finally:
+                if watching:
+                    telemetry.WATCHERS.add(-1)
+                done(started, context, None, failed)
+
+        return call
+
+    return rebuild_handler(
+        handler, lambda behavior, is_streaming: (streaming if is_streaming else unary)(behavior)
+    )
 
 
 def server_interceptors() -> list[grpc.aio.ServerInterceptor]:  # type: ignore[type-arg]
