@@ -138,14 +138,18 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
         request = profile_service_pb2.SearchCustomersRequest(query=query, page_size=10)
         return lambda: profiles.SearchCustomers(request)
 
-    return [
-        ("GetContext", get_context),
-        ("Lookup", lookup),
-        ("Resolve (new, fuzzy)", resolve_new),
-        ("Resolve (existing)", resolve_existing),
-        ("RecordInteraction", record_interaction),
-        ("SearchCustomers", search),
-    ]
+    made = [get_context, lookup, resolve_new, resolve_existing, record_interaction, search]
+    return list(zip(METHODS, made, strict=True))
+
+
+METHODS = (
+    "GetContext",
+    "Lookup",
+    "Resolve (new, fuzzy)",
+    "Resolve (existing)",
+    "RecordInteraction",
+    "SearchCustomers",
+)
 
 
 async def measure(
@@ -229,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     only = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if unknown := set(only) - set(METHODS):
+        parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.customers]
     results: list[tuple[int, list[Figures], float]] = []
     with database_server() as database:
