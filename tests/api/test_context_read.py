@@ -28,6 +28,7 @@ from singleview.v1.profile_service_pb2_grpc import ProfileServiceStub
 from singleview.v1.timeline_service_pb2_grpc import TimelineServiceStub
 from tests.support import timeline_builders as tb
 from tests.support.builders import address, email, phone, record
+from tests.support.status import rich_error
 
 DO_NOT_CONTACT = common_pb2.CONSENT_LEVEL_DO_NOT_CONTACT
 HOME = address("7 Birch Ave", postal_code="62702")
@@ -222,3 +223,31 @@ def test_when_the_first_holder_is_not_the_answer_the_answers_timeline_is_shown(
 
     assert seen.known and seen.customer.name == answer
     assert [i.summary for i in seen.recent_interactions] == ["about-y"]
+
+
+def test_a_merged_away_name_answers_with_the_survivors_whole_timeline(
+    identity: IdentityServiceStub, timeline: TimelineServiceStub
+) -> None:
+    older = timeline.RecordInteraction(
+        tb.record("ivr", "v", tb.interaction(VOICE, minutes_ago=2), phone("(312) 555-0130"))
+    ).customer
+    younger = timeline.RecordInteraction(
+        tb.record("mail", "m", tb.interaction(EMAIL, minutes_ago=1), email("z@example.com"))
+    ).customer
+    identity.Resolve(record("crm", "1", phone("(312) 555-0130"), email("z@example.com")))
+
+    by_old, by_young = (
+        timeline.GetContext(tpb.GetContextRequest(customer=name)) for name in (older, younger)
+    )
+
+    assert by_old == by_young
+    assert by_young.customer.name == older and list(by_young.customer.merged_names) == [younger]
+    assert [i.source_event_id for i in by_young.recent_interactions] == ["m", "v"]
+
+
+def test_an_unknown_name_is_not_found(timeline: TimelineServiceStub) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        timeline.GetContext(tpb.GetContextRequest(customer="customers/nobody"))
+
+    error = rich_error(caught.value)
+    assert (error.code, error.reason) == (grpc.StatusCode.NOT_FOUND, "CUSTOMER_NOT_FOUND")
