@@ -9,7 +9,8 @@ customers and their timelines by COPY (bench/preload.py), starts `singleview ser
 drives each method with the same asyncio client, `--concurrency` calls in flight, for
 `--seconds` each: GetContext and Lookup of preloaded customers by phone, Resolve of a new person
 (names that collide with stored ones, so the fuzzy candidate path runs) and of a new record of an
-existing customer (linked by its email), RecordInteraction by phone, SearchCustomers by name.
+existing customer (linked by its email), RecordInteraction by phone, SearchCustomers by name,
+and the echo's own health check made to singleview (the cost of its interceptor chain).
 The echo is measured before and after the methods; ratios are against their mean.
 
 With `--sizes` the same load runs at each store size in turn (the store grows between runs),
@@ -89,6 +90,7 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
     identity = IdentityServiceStub(channel)
     timeline = TimelineServiceStub(channel)
     profiles = ProfileServiceStub(channel)
+    health_checks = health_pb2_grpc.HealthStub(channel)
     rng = random.Random(load.run)
 
     def known() -> int:
@@ -138,7 +140,10 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
         request = profile_service_pb2.SearchCustomersRequest(query=query, page_size=10)
         return lambda: profiles.SearchCustomers(request)
 
-    made = [get_context, lookup, resolve_new, resolve_existing, record_interaction, search]
+    def health(_: int) -> Call:
+        return lambda: health_checks.Check(health_pb2.HealthCheckRequest())
+
+    made = [get_context, lookup, resolve_new, resolve_existing, record_interaction, search, health]
     return list(zip(METHODS, made, strict=True))
 
 
@@ -149,7 +154,10 @@ METHODS = (
     "Resolve (existing)",
     "RecordInteraction",
     "SearchCustomers",
+    "Health (interceptors)",
 )
+"""`Health (interceptors)` is the echo's call made to singleview: what the interceptor chain and the
+server's set-up cost every call before its own work (compare its CPU per call with the echo's)."""
 
 
 async def measure(
