@@ -1,7 +1,7 @@
 """Load: calls/s and p50/p95/p99 per method at fixed concurrency, as a ratio of the echo's.
 
     .venv/bin/python -m bench.load [--customers 100000] [--concurrency 8] [--seconds 10]
-        [--workers 1] [--sizes 10000,100000,1000000]
+        [--workers 1] [--sizes 10000,100000,1000000] [--methods GetContext,Lookup]
 
 Starts a private PostgreSQL (or uses SINGLEVIEW_DATABASE_URL), preloads it with synthetic
 customers and their timelines by COPY (bench/preload.py), starts `singleview serve` (with
@@ -9,7 +9,8 @@ customers and their timelines by COPY (bench/preload.py), starts `singleview ser
 drives each method with the same asyncio client, `--concurrency` calls in flight, for
 `--seconds` each: GetContext and Lookup of preloaded customers by phone, Resolve of a new person
 (names that collide with stored ones, so the fuzzy candidate path runs) and of a new record of an
-existing customer (linked by its email), RecordInteraction by phone, SearchCustomers by name.
+existing customer (linked by its email), RecordInteraction by phone, SearchCustomers by name,
+and the echo's own health check made to singleview (the cost of its interceptor chain).
 The echo is measured before and after the methods; ratios are against their mean.
 
 With `--sizes` the same load runs at each store size in turn (the store grows between runs),
@@ -89,6 +90,7 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
     identity = IdentityServiceStub(channel)
     timeline = TimelineServiceStub(channel)
     profiles = ProfileServiceStub(channel)
+    health_checks = health_pb2_grpc.HealthStub(channel)
     rng = random.Random(load.run)
 
     def known() -> int:
@@ -138,20 +140,31 @@ def methods(channel: grpc.aio.Channel, load: Load) -> list[tuple[str, Callable[[
         request = profile_service_pb2.SearchCustomersRequest(query=query, page_size=10)
         return lambda: profiles.SearchCustomers(request)
 
-    return [
-        ("GetContext", get_context),
-        ("Lookup", lookup),
-        ("Resolve (new, fuzzy)", resolve_new),
-        ("Resolve (existing)", resolve_existing),
-        ("RecordInteraction", record_interaction),
-        ("SearchCustomers", search),
-    ]
+    def health(_: int) -> Call:
+        return lambda: health_checks.Check(health_pb2.HealthCheckRequest())
+
+    made = [get_context, lookup, resolve_new, resolve_existing, record_interaction, search, health]
+    return list(zip(METHODS, made, strict=True))
+
+
+METHODS = (
+    "GetContext",
+    "Lookup",
+    "Resolve (new, fuzzy)",
+    "Resolve (existing)",
+    "RecordInteraction",
+    "SearchCustomers",
+    "Health (interceptors)",
+)
+"""`Health (interceptors)` is the echo's call made to singleview: what the interceptor chain and the
+server's set-up cost every call before its own work (compare its CPU per call with the echo's)."""
 
 
 async def measure(
-    target: str, echo_target: str, load: Load, meter: CpuMeter
+    target: str, echo_target: str, load: Load, meter: CpuMeter, only: Sequence[str] = ()
 ) -> tuple[list[Figures], float]:
-    """Every method's figures and the echo's rate (the mean of a run before and one after)."""
+    """Every method's figures (or those named in `only`) and the echo's rate (the mean of a run
+    before and one after)."""
     async with (
         grpc.aio.insecure_channel(target) as channel,
         grpc.aio.insecure_channel(echo_target) as echo_channel,
@@ -171,13 +184,17 @@ async def measure(
 
         figures = [await metered("echo (reference, before)", check)]
         for name, make in methods(channel, load):
+            if only and name not in only:
+                continue
             await drive_for(name, make, c, min(1.0, s / 5))  # warm-up: connections, plans
             figures.append(await metered(name, make))
         figures.append(await metered("echo (reference, after)", check))
     return figures, (figures[0].rate + figures[-1].rate) / 2
 
 
-def run_size(database: str, load: Load, workers: int) -> tuple[list[Figures], float]:
+def run_size(
+    database: str, load: Load, workers: int, only: Sequence[str] = ()
+) -> tuple[list[Figures], float]:
     with (
         running(serve_process(database, workers), serving_lines=workers) as server,
         running(echo_server()) as echo,
@@ -189,7 +206,7 @@ def run_size(database: str, load: Load, workers: int) -> tuple[list[Figures], fl
                 "db": database_backends(database),
             }
         )
-        return asyncio.run(measure(server.target, echo.target, load, meter))
+        return asyncio.run(measure(server.target, echo.target, load, meter, only))
 
 
 def _flatness(results: Sequence[tuple[int, list[Figures], float]]) -> str:
@@ -219,7 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--methods", default="", help="comma-separated method names to run (default: all)"
+    )
     args = parser.parse_args(argv)
+    only = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if unknown := set(only) - set(METHODS):
+        parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.customers]
     results: list[tuple[int, list[Figures], float]] = []
     with database_server() as database:
@@ -229,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"preloaded {size - stored:,} customers in {seconds:.0f} s", flush=True)
             stored = size
             load = Load(size, args.concurrency, args.seconds, f"r{int(time.time())}s{size}")
-            figures, echo_rate = run_size(database, load, args.workers)
+            figures, echo_rate = run_size(database, load, args.workers, only)
             results.append((size, figures, echo_rate))
             title = (
                 f"{size:,} customers, concurrency {args.concurrency}, {args.seconds:g} s per"

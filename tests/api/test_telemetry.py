@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
-from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace import Link, SpanKind, StatusCode
 from opentelemetry.util.types import Attributes
 
 from singleview import telemetry
@@ -46,7 +46,10 @@ class Switch(Sampler):
         links: Sequence[Link] | None = None,
         trace_state: Any = None,
     ) -> SamplingResult:
-        return SamplingResult(Decision.RECORD_AND_SAMPLE if self.on else Decision.DROP)
+        # A sampler hands on the attributes the span starts with, as ALWAYS_ON does.
+        if not self.on:
+            return SamplingResult(Decision.DROP)
+        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
 
     def get_description(self) -> str:
         return "Switch"
@@ -145,3 +148,50 @@ def test_a_resolve_and_a_lookup_are_traced_and_measured_without_personal_data(
     exposed = _labels_and_attributes(spans, reader)
     leaks = [v for v in exposed for raw in RAW if raw.lower() in v.lower()]
     assert leaks == []
+
+
+def test_the_call_span_is_the_grpc_instrumentations_child_of_the_callers(
+    observed: tuple[InMemorySpanExporter, InMemoryMetricReader, str],
+) -> None:
+    """The span of a call is the one OpenTelemetry's gRPC instrumentation makes: its tracer,
+    the method's full name, SERVER kind, rpc.* and peer attributes, the final status code
+    (an error status only for the server's own failures), the caller's span as parent."""
+    spans, _, target = observed
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    caller = (("traceparent", f"00-{trace_id}-{parent_id}-01"),)
+    with grpc.insecure_channel(target) as channel:
+        identity = IdentityServiceStub(channel)
+        identity.Lookup(
+            identity_service_pb2.LookupRequest(identifiers=[email("nobody@example.com")]),
+            metadata=caller,
+        )
+        with pytest.raises(grpc.RpcError):
+            identity.Lookup(identity_service_pb2.LookupRequest(), metadata=caller)
+
+    def ours() -> list[Any]:
+        return [
+            s
+            for s in spans.get_finished_spans()
+            if s.name == "/singleview.v1.IdentityService/Lookup"
+            and s.context is not None
+            and format(s.context.trace_id, "032x") == trace_id
+        ]
+
+    deadline = time.monotonic() + 5  # an aborted call's status reaches the client first
+    while len(ours()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lookups = ours()
+    assert len(lookups) == 2
+    for span in lookups:
+        assert span.kind is SpanKind.SERVER
+        assert span.instrumentation_scope is not None
+        assert span.instrumentation_scope.name == "opentelemetry.instrumentation.grpc"
+        assert span.parent is not None and format(span.parent.span_id, "016x") == parent_id
+        attributes = dict(span.attributes or {})
+        assert attributes["rpc.system"] == "grpc"
+        assert attributes["rpc.service"] == "singleview.v1.IdentityService"
+        assert attributes["rpc.method"] == "Lookup"
+        assert attributes["net.peer.name"] == "localhost"
+    codes = sorted(int(str(dict(s.attributes or {})["rpc.grpc.status_code"])) for s in lookups)
+    assert codes == [grpc.StatusCode.OK.value[0], grpc.StatusCode.INVALID_ARGUMENT.value[0]]
+    assert {s.status.status_code for s in lookups} == {StatusCode.UNSET}

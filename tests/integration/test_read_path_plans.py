@@ -19,13 +19,15 @@ HOT_PATH = [
     ("matching.sql", "records_of_customers_newest"),
     ("customers.sql", "customer_seqs"),
     ("customers.sql", "customer_views"),
-    ("matching.sql", "records_of_holders_newest"),
     ("stewardship_links.sql", "cannot_link_pairs"),
     ("timeline.sql", "resumable_conversations"),
     ("timeline.sql", "active_interactions"),
     ("timeline.sql", "list_interactions"),
     ("timeline.sql", "contact_facts"),
     ("preferences.sql", "preferences_of"),
+    ("context.sql", "customer_context"),
+    ("lookup.sql", "identifiers_at_a_glance"),
+    ("customers.sql", "resolve_names"),
 ]
 _PARAMETER = re.compile(r"%\((\w+)\)s")
 

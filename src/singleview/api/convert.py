@@ -131,10 +131,14 @@ def attributes_to_pb(attributes: PersonAttributes) -> common_pb2.PersonAttribute
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    """As `Timestamp.FromDatetime` (a naive datetime is UTC), without its pure-Python
+    arithmetic: a GetContext answer carries some forty timestamps."""
+    since = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
+    return Timestamp(seconds=since.days * 86400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def record_ref_to_pb(ref: SourceRecordRef) -> common_pb2.SourceRecordRef:

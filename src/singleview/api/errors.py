@@ -21,6 +21,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from singleview.api.handler_cache import HandlerCache
 from singleview.domain.errors import DomainError, FieldViolation, InvalidArgument, Unimplemented
 from singleview.store.deadlines import deadline_scope
 
@@ -172,6 +173,9 @@ def _wrap_streaming(
 class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     """Wraps every handler so a raised domain error reaches the client as a rich status."""
 
+    def __init__(self) -> None:
+        self._handlers = HandlerCache()
+
     async def intercept_service(
         self,
         continuation: Callable[
@@ -183,28 +187,32 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         if handler is None:
             return handler
         method = handler_call_details.method
-        deserializer = _lenient(handler.request_deserializer)
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                _wrap_unary(handler.unary_unary, method),
-                request_deserializer=deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.stream_unary is not None:
-            return grpc.stream_unary_rpc_method_handler(
-                _wrap_unary(handler.stream_unary, method, client_streaming=True),
-                request_deserializer=deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                _wrap_streaming(handler.unary_stream, method),
-                request_deserializer=deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        assert handler.stream_stream is not None
-        return grpc.stream_stream_rpc_method_handler(
-            _wrap_streaming(handler.stream_stream, method, client_streaming=True),
+        return self._handlers.get(method, handler, lambda: _wrapped(handler, method))  # type: ignore[no-any-return]
+
+
+def _wrapped(handler: grpc.RpcMethodHandler[Any, Any], method: str) -> Any:
+    deserializer = _lenient(handler.request_deserializer)
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(
+            _wrap_unary(handler.unary_unary, method),
             request_deserializer=deserializer,
             response_serializer=handler.response_serializer,
         )
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(
+            _wrap_unary(handler.stream_unary, method, client_streaming=True),
+            request_deserializer=deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(
+            _wrap_streaming(handler.unary_stream, method),
+            request_deserializer=deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    assert handler.stream_stream is not None
+    return grpc.stream_stream_rpc_method_handler(
+        _wrap_streaming(handler.stream_stream, method, client_streaming=True),
+        request_deserializer=deserializer,
+        response_serializer=handler.response_serializer,
+    )

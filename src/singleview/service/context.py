@@ -17,10 +17,12 @@ The same set decides `repeat_contact` and the "with an open conversation" part o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from singleview.domain.clienteling import Preferences
-from singleview.domain.errors import NotFound
+from singleview.domain.errors import Aborted, NotFound
+from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, Evidence, LookupResult
 from singleview.domain.timeline import (
     Channel,
@@ -28,18 +30,17 @@ from singleview.domain.timeline import (
     Context,
     ContextQuery,
     Conversation,
-    InteractionFilter,
 )
-from singleview.service.households import household_contacts, household_of
+from singleview.service.households import household_contacts
 from singleview.service.names import parse_customer_name
 from singleview.service.preferences import choose_reply_channel
 from singleview.service.resolve import ResolveService
 from singleview.service.timeline_settings import TimelineSettings
 from singleview.store import customers as customer_store
-from singleview.store import preferences as preference_store
 from singleview.store import timeline as store
+from singleview.store.context import ContextWindows, CustomerTimeline, customer_context_read
 from singleview.store.database import Connection, Database
-from singleview.store.sql import Batch, Read, run
+from singleview.store.sql import Batch, Pending, Read, run
 
 PREFERENCE_KEYS = ("preferred_channel", "reply_channel", "preferred_reply_channel")
 """Interaction attributes through which a customer states the channel they want answers on."""
@@ -85,25 +86,34 @@ class ContextReader:
         self.settings = settings
 
     async def get_context(self, request: ContextQuery) -> Context:
+        """One connection, and usually one round trip: the timeline of the identifiers' first
+        holder is read with the lookup's candidates (it is the answer when one customer holds
+        them); only when the answer is someone else is it read again, for them."""
         if request.customer:
             customer_id = parse_customer_name(request.customer, "customer")
             return await self._for_named(request.customer, customer_id, request.channel)
-        found = await self.resolver.lookup(request.identifiers, request.attributes, request.last4)
-        if found.customer is None or found.decision is Decision.REVIEW:
-            return await self._unknown(found)
+        asked = self.resolver.check_lookup(request.identifiers, request.attributes, request.last4)
+        ahead = Pending(self._timeline_read(request.channel, holding=asked.identifiers))
         async with self.database.connection() as conn:
-            return await self._context(
-                conn, found.customer, found.decision, found.evidence, request.channel
-            )
+            found = await self.resolver.lookup_checked(conn, asked, riders=[ahead])
+            if found.customer is None or found.decision is Decision.REVIEW:
+                return await self._unknown(conn, found)
+            timeline = ahead.value if ahead.done else None
+            if timeline is None or timeline.customer_id != found.customer.id:
+                timeline = await run(
+                    conn, self._timeline_read(request.channel, customer_id=found.customer.id)
+                )
+            if timeline is None:
+                raise Aborted("the customer changed during the lookup; retry")
+            return self._context(found.customer, found.decision, found.evidence, timeline)
 
-    async def _unknown(self, found: LookupResult) -> Context:
+    async def _unknown(self, conn: Connection, found: LookupResult) -> Context:
         """No one for sure: no member's history, only the household's own open conversations
         (contacts nobody has named yet), so every channel sees the call in progress."""
         conversations: tuple[Conversation, ...] = ()
         if found.household_id:
-            async with self.database.connection() as conn:
-                contacts = await household_contacts(conn, found.household_id)
-                conversations = tuple(s.conversation for s in await self._resumable(conn, contacts))
+            contacts = await household_contacts(conn, found.household_id)
+            conversations = tuple(s.conversation for s in await self._resumable(conn, contacts))
         return Context(
             known=False,
             decision=found.decision,
@@ -130,60 +140,72 @@ class ContextReader:
             limit=s.max_open_conversations,
         )
 
+    def _timeline_read(
+        self,
+        channel: Channel | None,
+        *,
+        customer_id: str = "",
+        holding: Sequence[Identifier] = (),
+    ) -> Read[CustomerTimeline | None]:
+        """What GetContext shows of the customer (or of the first holder of `holding`), as of
+        now: the same conversations `_resumable_read` finds, live contacts on other channels
+        than the caller's, recent interactions, pressure and reply-channel facts."""
+        s = self.settings
+        now = datetime.now(UTC)
+        windows = ContextWindows(
+            open_since=now - s.conversation_window,
+            closed_since=now - s.reopen_window,
+            active_since=now - s.active_contact_window,
+            pressure_since=now - s.pressure_window,
+            except_channel=channel,
+            conversations=s.max_open_conversations,
+            active=s.max_active_contacts,
+            recent=s.recent_interactions,
+            preference_keys=PREFERENCE_KEYS,
+            history=REPLY_HISTORY,
+        )
+        return customer_context_read(windows, customer_id=customer_id, holding=holding)
+
     async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
+        """The name, its view and its timeline in one round trip when it is a live customer's
+        (the usual case); a merged-away name's survivor is read in a second."""
         async with self.database.connection() as conn:
-            live = (await customer_store.resolve_names(conn, [customer_id])).get(customer_id)
-            customers = await customer_store.load_customers(conn, [live]) if live else {}
-            if live is None or live not in customers:
+            async with Batch(conn) as batch:
+                live_of = batch.add(customer_store.resolve_names_read([customer_id]))
+                views = batch.add(customer_store.customer_views_read([customer_id]))
+                ahead = batch.add(self._timeline_read(channel, customer_id=customer_id))
+            live = live_of.value.get(customer_id)
+            customers, timeline = views.value, ahead.value
+            if live is not None and live != customer_id:
+                async with Batch(conn) as batch:
+                    survivor = batch.add(customer_store.customer_views_read([live]))
+                    again = batch.add(self._timeline_read(channel, customer_id=live))
+                customers, timeline = survivor.value, again.value
+            if live is None or live not in customers or timeline is None:
                 raise NotFound(
                     "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
                 )
-            return await self._context(conn, customers[live], Decision.LINKED, (), channel)
+            return self._context(customers[live], Decision.LINKED, (), timeline)
 
-    async def _context(
+    def _context(
         self,
-        conn: Connection,
         customer: Customer,
         decision: Decision,
         evidence: tuple[Evidence, ...],
-        channel: Channel | None,
+        timeline: CustomerTimeline,
     ) -> Context:
-        s = self.settings
-        now = datetime.now(UTC)
-        # The customer and every name merged into it (the view lists them): a timeline is
-        # whole even while a merge has not moved every row yet.
-        ids = [customer.id, *customer.merged_ids]
-        # A household member also sees the household's open conversations (its contacts').
-        household_id, contacts = await household_of(conn, customer.id)
-        async with Batch(conn) as batch:  # one round trip for everything below
-            summaries = batch.add(self._resumable_read([*ids, *contacts], now))
-            active = batch.add(
-                store.active_interactions_read(
-                    ids, now - s.active_contact_window, channel, s.max_active_contacts
-                )
-            )
-            recent = batch.add(
-                store.list_interactions_read(ids, InteractionFilter(), None, s.recent_interactions)
-            )
-            facts = batch.add(
-                store.contact_facts_read(
-                    ids, now - s.pressure_window, PREFERENCE_KEYS, REPLY_HISTORY
-                )
-            )
-            preferences = batch.add(preference_store.preferences_read(ids))
+        summaries, facts = timeline.conversations, timeline.facts
         return Context(
             known=True,
             decision=decision,
             customer=customer,
             evidence=evidence,
-            open_conversations=tuple(summary.conversation for summary in summaries.value),
-            active_contacts=tuple(active.value),
-            recent_interactions=tuple(recent.value),
-            reply_channel=_reply_channel(
-                facts.value.stated, preferences.value, facts.value.recent_channels
-            ),
-            pressure=_pressure(s, facts.value, summaries.value),
-            household_id=household_id,
+            open_conversations=tuple(summary.conversation for summary in summaries),
+            active_contacts=tuple(timeline.active),
+            recent_interactions=tuple(timeline.recent),
+            reply_channel=_reply_channel(facts.stated, timeline.preferences, facts.recent_channels),
+            pressure=_pressure(self.settings, facts, summaries),
+            household_id=timeline.household_id,
         )
 
 

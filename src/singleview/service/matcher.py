@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
@@ -32,11 +33,12 @@ from singleview.matching.model import MatchModel
 from singleview.matching.profile import build_profile
 from singleview.service.candidate_reads import DIRECT, CandidateReads
 from singleview.store import customers as customer_store
+from singleview.store import lookup as lookup_store
 from singleview.store import matching as match_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
-from singleview.store.sql import Batch
+from singleview.store.sql import Batch, Pending
 from singleview.telemetry import tracer
 
 SHARED_BY_DIFFERENT_PEOPLE = "shared by people who clearly differ"
@@ -118,9 +120,13 @@ class Matcher:
         *,
         lock: bool,
         reads: CandidateReads = DIRECT,
+        riders: Sequence[Pending[Any]] = (),
     ) -> MatchOutcome:
+        """Judge the candidates of `target`. A read (`lock=False`) sends `riders`, reads of the
+        caller's own, in its first round trip; they may not run (`Pending.done`) when the
+        candidates have to be read step by step."""
         with tracer.start_as_current_span("resolve.candidates") as span:
-            found = None if lock else await self._gather_read_only(conn, target)
+            found = None if lock else await self._gather_read_only(conn, target, riders)
             found = found or await self._gather(conn, target, lock=lock, reads=reads)
             span.set_attributes(
                 {
@@ -206,14 +212,17 @@ class Matcher:
         """Whether the identifiers' holders, read again under the row locks, are as before."""
         return await reads.holders(conn, tuple(usable)) == proving
 
-    async def _gather_read_only(self, conn: Connection, target: MatchInput) -> _Gathered | None:
+    async def _gather_read_only(
+        self, conn: Connection, target: MatchInput, riders: Sequence[Pending[Any]] = ()
+    ) -> _Gathered | None:
         """What `_gather` finds for a read (Lookup, GetContext), in one or two round trips, when
         none of the identifiers is generic (the common case); None otherwise.
 
         The first batch asks at once whether any identifier is generic, who holds them and
         which records share a blocking key, assuming none is generic; with no blocking key (a
-        lookup by identifiers alone) the candidates are the holders, and the same batch reads
-        their records and the first few holders' full views. A second batch reads what is still
+        lookup by identifiers alone) the candidates are the holders, and one statement
+        (store/lookup.py) answers all that with their records and the first few holders' full
+        views. A second batch reads what is still
         missing: the candidates' records when blocking hits add candidates, their views, and,
         with several candidates, their ages and cannot-links.
         """
@@ -224,23 +233,24 @@ class Matcher:
         ids = tuple(target.identifiers)
         keys = blocking_keys(build_profile(target.attributes, ids))
         s = self.settings
+        alone = () if keys else ids  # a lookup by identifiers alone: one statement for all
         async with Batch(conn) as first:
-            generic = first.add(match_store.generic_among_read(ids))
-            holding = first.add(store.customers_of_identifiers_read(ids))
-            hits = first.add(match_store.records_by_blocking_keys_read(keys, s.candidates_per_key))
-            held = first.add(
-                match_store.records_of_holders_read(
-                    () if keys else ids, s.max_candidate_customers, s.records_per_customer
+            glance = first.add(
+                lookup_store.identifiers_at_a_glance_read(
+                    alone, s.max_candidate_customers, s.records_per_customer, SPECULATIVE_VIEWS
                 )
             )
-            viewed = first.add(
-                customer_store.customer_views_read([], () if keys else ids, SPECULATIVE_VIEWS)
-            )
-        if generic.value:
+            generic = first.add(match_store.generic_among_read(ids if keys else ()))
+            holding = first.add(store.customers_of_identifiers_read(ids if keys else ()))
+            hits = first.add(match_store.records_by_blocking_keys_read(keys, s.candidates_per_key))
+            for rider in riders:
+                first.join(rider)
+        seen = glance.value
+        if generic.value or seen.generic:
             return None
-        proving, blocked = holding.value, hits.value
+        proving, blocked = {**holding.value, **seen.holders}, hits.value
         candidates = self._candidate_customers(proving, blocked, {}, target.own_customer)
-        ahead = not keys and {r.customer_id for r in held.value} == set(candidates)
+        ahead = not keys and {r.customer_id for r in seen.records} == set(candidates)
         several = len(candidates) > 1
         async with Batch(conn) as second:
             stored = second.add(
@@ -256,7 +266,7 @@ class Matcher:
             # only an order among several candidates needs ages, only a pair can be apart
             ages = second.add(customer_store.customer_ages_read(candidates if several else []))
             apart = second.add(links.cannot_link_pairs_read(set(candidates) | _own(target)))
-        sampled = [*held.value, *stored.value]
+        sampled = [*seen.records, *stored.value]
         sampled += await self._holders_not_sampled(conn, candidates, proving, sampled)
         return _Gathered(
             generic=set(),
@@ -267,7 +277,7 @@ class Matcher:
             ages=ages.value,
             pool=_pool(candidates, [*sampled, *blocked], target),
             apart=apart.value,
-            views=viewed.value if ahead else views.value,
+            views=seen.views if ahead else views.value,
         )
 
     async def _holders_not_sampled(

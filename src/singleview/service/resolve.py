@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from singleview.config import Settings
 from singleview.domain.errors import Aborted, ViolationCollector
-from singleview.domain.households import RawLast4
+from singleview.domain.households import Last4, RawLast4
 from singleview.domain.identifiers import Identifier, RawIdentifier
 from singleview.domain.records import (
     Decision,
@@ -63,7 +64,17 @@ from singleview.store import stewardship as steward_store
 from singleview.store import timeline as timeline_store
 from singleview.store.codec import content_hash
 from singleview.store.database import Connection, Database
+from singleview.store.sql import Pending
 from singleview.telemetry import DECISIONS, GENERIC_IDENTIFIERS, MERGES, tracer
+
+
+@dataclass(frozen=True)
+class LookupQuery:
+    """A lookup's input, validated and normalized (ResolveService.check_lookup)."""
+
+    identifiers: tuple[Identifier, ...]
+    attributes: PersonAttributes
+    last4: Last4 | None
 
 
 @dataclass(frozen=True)
@@ -381,6 +392,17 @@ class ResolveService:
         """What a Resolve of these identifiers and attributes would link to; reads only. When
         that is nobody and the identifiers are a household's, which member (service/ambiguity.py).
         """
+        asked = self.check_lookup(raw_identifiers, raw_attributes, raw_last4)
+        async with self.database.connection() as conn:
+            return await self.lookup_checked(conn, asked)
+
+    def check_lookup(
+        self,
+        raw_identifiers: Sequence[RawIdentifier],
+        raw_attributes: RawPersonAttributes,
+        raw_last4: RawLast4 | None = None,
+    ) -> LookupQuery:
+        """A lookup's input validated and normalized, or InvalidArgument naming each bad field."""
         errors = ViolationCollector()
         identifiers = check_identifiers(
             errors, raw_identifiers, self.settings.limits, self.settings.normalization
@@ -392,14 +414,20 @@ class ResolveService:
         if not raw_identifiers and attributes == PersonAttributes():
             errors.add("identifiers", "give at least one identifier or person attribute")
         errors.raise_if_any()
-        async with self.database.connection() as conn:
-            outcome = await self.matcher.match(
-                conn, MatchInput(identifiers, attributes), lock=False
-            )
-            plain = await self._lookup_answer(conn, outcome)
-            return await self.disambiguator.household_answer(
-                conn, identifiers, attributes, last4, plain, outcome.generic
-            )
+        return LookupQuery(identifiers, attributes, last4)
+
+    async def lookup_checked(
+        self, conn: Connection, asked: LookupQuery, riders: Sequence[Pending[Any]] = ()
+    ) -> LookupResult:
+        """`lookup` on a connection the caller holds; `riders` (the caller's own reads) travel
+        in the lookup's first round trip when it has one (Matcher.match)."""
+        outcome = await self.matcher.match(
+            conn, MatchInput(asked.identifiers, asked.attributes), lock=False, riders=riders
+        )
+        plain = await self._lookup_answer(conn, outcome)
+        return await self.disambiguator.household_answer(
+            conn, asked.identifiers, asked.attributes, asked.last4, plain, outcome.generic
+        )
 
     async def _lookup_answer(self, conn: Connection, outcome: MatchOutcome) -> LookupResult:
         linked = outcome.with_verdict(Verdict.LINK)

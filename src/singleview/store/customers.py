@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,15 +31,21 @@ class RecordLink:
     link_time: datetime
 
 
-async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+def resolve_names_read(customer_ids: list[str]) -> Read[dict[str, str]]:
     """Requested id -> the live customer it stands for; unknown ids are absent."""
-    if not customer_ids:
-        return {}
-    cur = await conn.execute(query(_FILE, "resolve_names"), {"ids": customer_ids})
-    return {requested: live for requested, live in await cur.fetchall()}
+    return Read(
+        query(_FILE, "resolve_names") if customer_ids else None,
+        {"ids": customer_ids},
+        lambda rows: {requested: live for requested, live in rows},
+    )
 
 
-def _views(rows: list[tuple[Any, ...]]) -> dict[str, Customer]:
+async def resolve_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    return await run(conn, resolve_names_read(customer_ids))
+
+
+def views_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Customer]:
+    """customer_views' rows as full views by customer id."""
     views = {}
     for customer_id, golden_json, create_time, update_time, records, ids, merged in rows:
         golden = golden_from_json(golden_json)
@@ -70,7 +77,7 @@ def customer_views_read(
         "holders": holders,
     }
     wanted = bool(customer_ids) or bool(holding and holders)
-    return Read(query(_FILE, "customer_views") if wanted else None, params, _views)
+    return Read(query(_FILE, "customer_views") if wanted else None, params, views_from_rows)
 
 
 async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:

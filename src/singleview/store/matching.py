@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,9 @@ class StoredCandidate:
     identifiers: tuple[Identifier, ...]
 
 
-def _candidate(row: tuple[Any, ...]) -> StoredCandidate:
+def candidate_from_row(row: Sequence[Any]) -> StoredCandidate:
+    """A row of the shared record column list (id, customer, source, record id, attributes,
+    identifiers), as the records_* statements return it."""
     pk, customer_id, source, record_id, attributes, identifiers = row
     return StoredCandidate(
         pk=pk,
@@ -52,7 +54,7 @@ def candidate_of(pk: int, customer_id: str, record: SourceRecord) -> StoredCandi
     """A record just written, exactly as `records_by_blocking_keys` would read it back."""
     attributes = json.loads(json.dumps(attributes_to_json(record.attributes)))
     identifiers = identifiers_to_json(record.identifiers)
-    return _candidate(
+    return candidate_from_row(
         (pk, customer_id, record.ref.source, record.ref.record_id, attributes, identifiers)
     )
 
@@ -70,7 +72,7 @@ async def replace_blocking_keys(
 
 
 def _candidates(rows: list[tuple[Any, ...]]) -> list[StoredCandidate]:
-    return [_candidate(row) for row in rows]
+    return [candidate_from_row(row) for row in rows]
 
 
 def records_by_blocking_keys_read(keys: Iterable[str], per_key: int) -> Read[list[StoredCandidate]]:
@@ -91,20 +93,6 @@ def records_of_customers_read(
     ids = sorted(set(customer_ids))
     statement = query(_FILE, "records_of_customers_newest") if ids else None
     return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
-
-
-def records_of_holders_read(
-    identifiers: tuple[Identifier, ...], limit: int, per_customer: int
-) -> Read[list[StoredCandidate]]:
-    """`records_of_customers_read` of the customers holding the identifiers (lowest ids first,
-    at most `limit`), without first asking who they are."""
-    params: dict[str, Any] = {
-        **identifier_columns(identifiers),
-        "limit": limit,
-        "per_customer": per_customer,
-    }
-    statement = query(_FILE, "records_of_holders_newest") if identifiers else None
-    return Read(statement, params, _candidates)
 
 
 async def blocking_key_hits(
@@ -129,7 +117,7 @@ async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, Stor
     if not wanted:
         return {}
     cur = await conn.execute(query(_FILE, "records_by_pks"), {"pks": wanted})
-    return {row[0]: _candidate(row) for row in await cur.fetchall()}
+    return {row[0]: candidate_from_row(row) for row in await cur.fetchall()}
 
 
 async def records_of_customers(
@@ -158,7 +146,7 @@ async def records_holding_identifiers(
             "per_customer": per_customer,
         },
     )
-    return [_candidate(row) for row in await cur.fetchall()]
+    return [candidate_from_row(row) for row in await cur.fetchall()]
 
 
 async def newest_records_of_customers(
@@ -176,7 +164,7 @@ async def newest_records_of_customers(
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:
     cur = await conn.execute(query(_FILE, "all_records_of_customer"), {"customer_id": customer_id})
-    return [_candidate(row) for row in await cur.fetchall()]
+    return [candidate_from_row(row) for row in await cur.fetchall()]
 
 
 def generic_among_read(identifiers: Iterable[Identifier]) -> Read[set[Identifier]]:

@@ -81,28 +81,6 @@ CROSS JOIN LATERAL (
     LIMIT %(per_customer)s
 ) AS r
 
--- records_of_holders_newest --
--- records_of_customers_newest of the live customers holding any of the identifiers (lowest ids
--- first, at most `limit`): a lookup reads its candidates' records with the candidates.
-SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
-FROM (
-    SELECT r.customer_id
-    FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[])
-        AS q (kind, namespace, value)
-    JOIN record_identifier AS i
-      ON i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
-    JOIN source_record AS r ON r.id = i.record_pk
-    GROUP BY r.customer_id
-    ORDER BY r.customer_id COLLATE "C"
-    LIMIT %(limit)s
-) AS q (customer_id)
-CROSS JOIN LATERAL (
-    SELECT * FROM source_record AS s
-    WHERE s.customer_id = q.customer_id
-    ORDER BY s.observed_at DESC, s.id DESC
-    LIMIT %(per_customer)s
-) AS r
-
 -- generic_among --
 SELECT g.kind, g.namespace, g.value
 FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[]) AS q (kind, namespace, value)

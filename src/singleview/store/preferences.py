@@ -7,6 +7,7 @@ merged-in names said about the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,9 @@ from singleview.store.sql import Read, query, run
 _FILE = "preferences.sql"
 
 
-def _preferences(rows: list[tuple[Any, ...]]) -> Preferences:
-    channel, time, source, channels, levels, given_times, sources, updated = rows[0]
+def preferences_from_row(row: Sequence[Any]) -> Preferences:
+    """preferences_of's columns: the preferred channel statement, consents, last update."""
+    channel, time, source, channels, levels, given_times, sources, updated = row
     consents = zip(channels or (), levels or (), given_times or (), sources or (), strict=True)
     return Preferences(
         preferred_channel=Channel(channel) if channel else None,
@@ -37,7 +39,9 @@ def _preferences(rows: list[tuple[Any, ...]]) -> Preferences:
 
 def preferences_read(ids: list[str]) -> Read[Preferences]:
     """What the customer (and the names merged into it) said about being contacted."""
-    return Read(query(_FILE, "preferences_of"), {"ids": ids}, _preferences)
+    return Read(
+        query(_FILE, "preferences_of"), {"ids": ids}, lambda rows: preferences_from_row(rows[0])
+    )
 
 
 async def preferences_of(conn: Connection, ids: list[str]) -> Preferences:

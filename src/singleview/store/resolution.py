@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,7 +109,8 @@ async def select_records_for_update(
     return {SourceRecordRef(row[0], row[1]): _stored(row[2:]) for row in await cur.fetchall()}
 
 
-def _holders(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
+def holders_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, set[Identifier]]:
+    """(customer, kind, namespace, value) rows as customer id -> the identifiers it holds."""
     found: dict[str, set[Identifier]] = {}
     for customer_id, kind, namespace, value in rows:
         found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
@@ -121,7 +122,7 @@ def customers_of_identifiers_read(
 ) -> Read[dict[str, set[Identifier]]]:
     """Live customer id -> the given identifiers it holds."""
     statement = query(_FILE, "customers_of_identifiers") if identifiers else None
-    return Read(statement, identifier_columns(identifiers), _holders)
+    return Read(statement, identifier_columns(identifiers), holders_from_rows)
 
 
 async def customers_of_identifiers(

@@ -22,11 +22,19 @@ T = TypeVar("T")
 _HEADER = re.compile(r"^-- ([a-z0-9_]+) --$", re.MULTILINE)
 
 
+def _compact(body: str) -> str:
+    """The statement as sent: without comment lines and indentation. psycopg parses a
+    statement's placeholders on every execution unless it is at most 4 KiB long (then the parse
+    is cached); GetContext's one statement fits only without them."""
+    lines = (line.strip() for line in body.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("--"))
+
+
 @cache
 def _load(filename: str) -> dict[str, str]:
     text = resources.files("singleview.store").joinpath(filename).read_text("utf-8")
     parts = _HEADER.split(text)
-    queries = {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+    queries = {name: _compact(body) for name, body in zip(parts[1::2], parts[2::2], strict=True)}
     if not queries:
         raise RuntimeError(f"{filename} holds no named queries")
     return queries
@@ -56,6 +64,11 @@ class Pending(Generic[T]):
         self._done = False
 
     @property
+    def done(self) -> bool:
+        """Whether a batch ran it (a reader that rode along another's batch may not have)."""
+        return self._done
+
+    @property
     def value(self) -> T:
         if not self._done:
             raise RuntimeError("the batch has not run yet")
@@ -82,7 +95,10 @@ class Batch:
         self.pending: list[Pending[Any]] = []
 
     def add(self, read: Read[T]) -> Pending[T]:
-        pending = Pending(read)
+        return self.join(Pending(read))
+
+    def join(self, pending: Pending[T]) -> Pending[T]:
+        """Run a read someone else made (and keeps the answer of) in this batch."""
         self.pending.append(pending)
         return pending
 

@@ -311,8 +311,9 @@ class ContactFacts:
     """Channels of the latest inbound contacts, most recently used first."""
 
 
-def _facts(rows: list[tuple[Any, ...]]) -> ContactFacts:
-    contacts, channels, stated, recent = rows[0]
+def facts_from_row(row: Sequence[Any]) -> ContactFacts:
+    """contact_facts' columns (inbound contacts, channels, stated attributes, recent channels)."""
+    contacts, channels, stated, recent = row
     return ContactFacts(
         int(contacts),
         int(channels),
@@ -327,7 +328,7 @@ def contact_facts_read(
     """Inbound pressure since `since`, stated preferences among `keys`, and the channels of the
     latest `history` inbound contacts, in one statement."""
     params = {"customer_ids": customer_ids, "since": since, "keys": list(keys), "history": history}
-    return Read(query(_FILE, "contact_facts"), params, _facts)
+    return Read(query(_FILE, "contact_facts"), params, lambda rows: facts_from_row(rows[0]))
 
 
 async def follow_merge(conn: Connection, survivor: str, losers: list[str]) -> None:
