@@ -43,6 +43,7 @@ from singleview.service.households import (
     refresh_households,
     refresh_households_of_customers,
 )
+from singleview.service.lone_reads import LoneReads
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
 from singleview.service.names import new_customer_id, new_id
 from singleview.service.privacy import SuppressionGuard
@@ -177,8 +178,7 @@ class ResolveService:
         prepared = self.prepare(request, datetime.now(UTC))
 
         async def work(conn: Connection) -> ResolveResult:
-            await store.lock_keys(conn, list(prepared.lock_keys))
-            resolved = await self.resolve_admitted(conn, prepared)
+            resolved = await self._resolve_alone(conn, prepared)
             customers = await customer_store.load_customers(conn, [resolved.customer_id])
             return ResolveResult(
                 customers[resolved.customer_id],
@@ -188,9 +188,31 @@ class ResolveService:
                 resolved.merged_customer_ids,
             )
 
-        result = await self.database.in_transaction(work)
+        # Pipeline mode: writes are sent without waiting for their answers, and reads are made
+        # in batches (service/lone_reads.py): the round trips left for a new record are BEGIN
+        # with the advisory locks and the first reads, the row locks with the candidates'
+        # records, the writes with the answer, and COMMIT.
+        result = await self.database.in_transaction(work, pipeline=True)
         count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
+
+    async def resolve_record(self, request: ResolveInput) -> Resolved:
+        """`resolve` without reading the customer's view for the answer (a RecordInteraction
+        contact's record needs only the customer's id and the decision)."""
+        prepared = self.prepare(request, datetime.now(UTC))
+
+        async def work(conn: Connection) -> Resolved:
+            return await self._resolve_alone(conn, prepared)
+
+        resolved = await self.database.in_transaction(work, pipeline=True)
+        count_outcome(resolved.decision, resolved.outcome, resolved.merged_customer_ids)
+        return resolved
+
+    async def _resolve_alone(self, conn: Connection, prepared: PreparedRecord) -> Resolved:
+        """One record in its own transaction: its locks and first reads in one round trip."""
+        reads = LoneReads(self.matcher.settings)
+        await reads.lock_and_read(conn, prepared.record, prepared.blocking_keys, prepared.lock_keys)
+        return await self.resolve_admitted(conn, prepared, reads)
 
     async def resolve_admitted(
         self, conn: Connection, prepared: PreparedRecord, reads: CandidateReads = DIRECT

@@ -52,6 +52,7 @@ from singleview.store import resolution
 from singleview.store import timeline as store
 from singleview.store.database import Connection, Database, RetryableConflict
 from singleview.store.events import notify
+from singleview.store.sql import Batch
 
 CONTACT_RECORD_PREFIX = "contact:"
 
@@ -107,7 +108,7 @@ class TimelineService:
         decision = Decision.LINKED
         if not valid.customer_id:
             contact = contact_record_id(identifiers)
-            resolved = await self.resolver.resolve(
+            resolved = await self.resolver.resolve_record(
                 ResolveInput(
                     valid.source, contact, request.identifiers, RawPersonAttributes(), None
                 )
@@ -120,7 +121,8 @@ class TimelineService:
                 await self._settle(conn, valid)
             return await self._record_locked(conn, valid, contact, decision)
 
-        recorded = await self.database.in_transaction(work)
+        # pipeline mode: BEGIN and the writes go with the next read (see _record_locked)
+        recorded = await self.database.in_transaction(work, pipeline=True)
         if recorded.decision is Decision.AMBIGUOUS:
             async with self.database.connection() as conn:
                 household_id, _ = await household_of(conn, recorded.customer_id)
@@ -141,14 +143,18 @@ class TimelineService:
     async def _record_locked(
         self, conn: Connection, valid: ValidRecord, contact: str | None, decision: Decision
     ) -> RecordedInteraction:
+        """Three round trips for a new interaction of a contact: the event's advisory lock with
+        what is read under it (a replay, the contact's record), the customer's row lock with the
+        conversation it joins, and the writes with the stored interaction (then COMMIT)."""
         event_key = resolution.lock_key(f"interaction\x1f{valid.source}\x1f{valid.source_event_id}")
-        await resolution.lock_keys(conn, [event_key])
-        stored = await store.interaction_by_event(conn, valid.source, valid.source_event_id)
+        async with Batch(conn) as first:
+            first.add(resolution.lock_keys_read([event_key]))
+            replay = first.add(store.interaction_by_event_read(valid.source, valid.source_event_id))
+            found = first.add(store.contact_record_read(valid.source, contact)) if contact else None
+        stored = replay.value
         if stored is not None:
             return RecordedInteraction(stored[0], stored[0].customer_id, stored[1], replayed=True)
-        record_pk, customer_id = await self._owner(conn, valid, contact)
-        if not await store.lock_customer(conn, customer_id):
-            raise RetryableConflict("the customer was merged while the interaction waited")
+        record_pk, customer_id = await self._owner(conn, valid, found.value if found else None)
         conversation_id, opened = await self._attach(conn, customer_id, valid)
         new = store.NewInteraction(
             new_id(),
@@ -177,14 +183,14 @@ class TimelineService:
         return RecordedInteraction(interaction, customer_id, decision)
 
     async def _owner(
-        self, conn: Connection, valid: ValidRecord, contact: str | None
+        self, conn: Connection, valid: ValidRecord, contact: tuple[int, str] | None
     ) -> tuple[int | None, str]:
-        """(record the contact is attributed through, live customer) of a new interaction."""
-        if contact is not None:
-            found = await store.contact_record(conn, valid.source, contact)
-            if found is None:
+        """(record the contact is attributed through, live customer) of a new interaction;
+        `contact` is the contact's record as read under the event's lock, if there is one."""
+        if not valid.customer_id:
+            if contact is None:
                 raise Aborted("the contact's record changed while it was recorded; retry")
-            return found
+            return contact
         live = (await customer_store.resolve_names(conn, [valid.customer_id])).get(
             valid.customer_id
         )
@@ -195,22 +201,30 @@ class TimelineService:
     async def _attach(
         self, conn: Connection, customer_id: str, valid: ValidRecord
     ) -> tuple[str, bool]:
-        """(conversation id, whether it opened or reopened now) for a new interaction."""
+        """Row-lock the customer (timeline writes of one customer serialize on it); then
+        (conversation id, whether it opened or reopened now) for a new interaction."""
         occur_time = valid.content.occur_time
-        if valid.conversation_id:
+        async with Batch(conn) as batch:
+            locked = batch.add(store.lock_customer_read(customer_id))
+            attachable = None
+            if not valid.conversation_id:  # read under the row lock, in the same round trip
+                read = store.attachable_conversation_read(
+                    customer_id,
+                    occur_time,
+                    self.timeline.conversation_window,
+                    self.timeline.reopen_window,
+                )
+                attachable = batch.add(read)
+        if not locked.value:
+            raise RetryableConflict("the customer was merged while the interaction waited")
+        if attachable is None:
             return await self._continue(conn, customer_id, valid.conversation_id, occur_time)
-        found = await store.attachable_conversation(
-            conn,
-            customer_id,
-            occur_time,
-            self.timeline.conversation_window,
-            self.timeline.reopen_window,
-        )
+        found = attachable.value
         if found is not None:
             await store.touch_conversation(conn, found[0], occur_time)
             return found[0], found[1] is ConversationState.CLOSED
         conversation_id = new_id()
-        await store.insert_conversation(conn, conversation_id, customer_id, occur_time)
+        await store.open_conversation(conn, conversation_id, customer_id, occur_time)
         return conversation_id, True
 
     async def _continue(

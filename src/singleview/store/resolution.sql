@@ -133,7 +133,7 @@ SET merged_into = %(survivor)s, merge_time = now(), update_time = now(), golden 
 WHERE id = ANY(%(losers)s::text[]) OR merged_into = ANY(%(losers)s::text[])
 
 -- record_attributes_of_customer --
-SELECT source, record_id, observed_at, attributes
+SELECT id, source, record_id, observed_at, attributes
 FROM source_record
 WHERE customer_id = %(customer_id)s
 ORDER BY observed_at DESC, id DESC

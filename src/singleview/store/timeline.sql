@@ -98,7 +98,10 @@ INSERT INTO interaction (
     %(summary)s, %(transcript)s, %(outcome)s, %(agent_id)s, %(team_id)s, %(store_id)s,
     %(attributes)s
 )
-RETURNING id
+-- the columns of interactions_by_id: the stored interaction without reading it back
+RETURNING id, seq, customer_id, conversation_id, source, source_event_id, channel, direction,
+          state, handler, occur_time, summary, transcript, outcome, agent_id, team_id, store_id,
+          attributes, create_time, update_time, decision
 
 -- update_interaction --
 UPDATE interaction
