@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
 
@@ -31,6 +31,7 @@ from singleview.store.codec import (
     identifiers_to_json,
 )
 from singleview.store.database import Connection, RetryableConflict
+from singleview.store.search import NameRow
 from singleview.store.sql import Read, query, run
 
 _FILE = "resolution.sql"
@@ -235,6 +236,49 @@ def reserve_record_pks_read(count: int) -> Read[list[int]]:
         {"count": count},
         lambda rows: sorted(row[0] for row in rows),
     )
+
+
+class Decided(Protocol):
+    """What a resolve decided about a record (service/resolve.py's plan)."""
+
+    @property
+    def decision(self) -> Decision: ...
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]: ...
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A new record under a reserved key, with everything written along with it."""
+
+    pk: int
+    record: SourceRecord
+    customer_id: str
+    new_customer: bool
+    """The customer is made for this record (in the same statement)."""
+    why: Decided
+    """The decision and its evidence, stored with the record."""
+    blocking_keys: Sequence[str]
+    name: NameRow | None
+    """Its search entry (service/search_index.py), if it has a name."""
+
+
+async def insert_new_record(conn: Connection, new: NewRecord) -> None:
+    """`insert_customer`, `insert_record`, `replace_blocking_keys` and `upsert_names` of a new
+    record in one statement: one execution instead of five (nothing is read back)."""
+    names = [new.name] if new.name is not None else []
+    params: dict[str, Any] = {
+        **_record_params(new.record, new.customer_id, new.why.decision, new.why.evidence),
+        **identifier_columns(new.record.identifiers),
+        "id": new.pk,
+        "new_customer": new.new_customer,
+        "keys": sorted(set(new.blocking_keys)),
+        "givens": [" ".join(n.given) for n in names],
+        "families": [" ".join(n.family) for n in names],
+        "lexemes": [" ".join(n.lexemes) for n in names],
+    }
+    await conn.execute(query(_FILE, "insert_new_record"), params)
 
 
 async def reserve_record_pks(conn: Connection, count: int) -> list[int]:
