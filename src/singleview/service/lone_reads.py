@@ -24,7 +24,7 @@ exactly what it would have read one statement at a time, under the same locks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from singleview.config import MatchingSettings
 from singleview.domain.identifiers import Identifier
@@ -35,7 +35,9 @@ from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
 from singleview.store.database import Connection
-from singleview.store.sql import Batch
+from singleview.store.sql import Batch, Read
+
+T = TypeVar("T")
 
 
 class LoneReads(CandidateReads):
@@ -61,13 +63,16 @@ class LoneReads(CandidateReads):
         record: SourceRecord,
         blocking_keys: Sequence[str],
         lock_keys: Sequence[int],
-    ) -> None:
-        """Take the record's advisory locks and, in the same round trip, read under them what
-        the resolve asks first (assuming no identifier is generic)."""
+        also: Read[T] | None = None,
+    ) -> T | None:
+        """Take the advisory locks and, in the same round trip, read under them what the
+        resolve asks first (assuming no identifier is generic), and `also` (the caller's own
+        read under the same locks), whose answer this returns."""
         ids = tuple(record.identifiers)
         per_key = self.settings.candidates_per_key
         async with Batch(conn) as batch:
             batch.add(store.lock_keys_read(lock_keys))
+            extra = batch.add(also) if also is not None else None
             key = batch.add(privacy_store.suppression_key_if_needed_read())
             stored = batch.add(store.select_record_for_update_read(record.ref))
             generic = batch.add(match_store.generic_among_read(ids))
@@ -82,6 +87,7 @@ class LoneReads(CandidateReads):
             ("blocked", _keys(blocking_keys), per_key): blocked.value,
         }
         self.pk = pks.value[0]
+        return extra.value if extra is not None else None
 
     def _served(self, *question: Any) -> tuple[bool, Any]:
         if question in self.answers:

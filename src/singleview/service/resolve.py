@@ -196,18 +196,6 @@ class ResolveService:
         count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
 
-    async def resolve_record(self, request: ResolveInput) -> Resolved:
-        """`resolve` without reading the customer's view for the answer (a RecordInteraction
-        contact's record needs only the customer's id and the decision)."""
-        prepared = self.prepare(request, datetime.now(UTC))
-
-        async def work(conn: Connection) -> Resolved:
-            return await self._resolve_alone(conn, prepared)
-
-        resolved = await self.database.in_transaction(work, pipeline=True)
-        count_outcome(resolved.decision, resolved.outcome, resolved.merged_customer_ids)
-        return resolved
-
     async def _resolve_alone(self, conn: Connection, prepared: PreparedRecord) -> Resolved:
         """One record in its own transaction: its locks and first reads in one round trip."""
         reads = LoneReads(self.matcher.settings)
