@@ -99,19 +99,6 @@ async def lock_customer(conn: Connection, customer_id: str) -> bool:
     return await run(conn, lock_customer_read(customer_id))
 
 
-def contact_record_read(source: str, record_id: str) -> Read[tuple[int, str] | None]:
-    """(pk, customer id) of a source record."""
-    return Read(
-        query(_FILE, "contact_record"),
-        {"source": source, "record_id": record_id},
-        lambda rows: (rows[0][0], rows[0][1]) if rows else None,
-    )
-
-
-async def contact_record(conn: Connection, source: str, record_id: str) -> tuple[int, str] | None:
-    return await run(conn, contact_record_read(source, record_id))
-
-
 async def timeline_customers(conn: Connection, customer_id: str) -> list[str]:
     """The live customer and the names merged into it, whose rows make up its timeline."""
     cur = await conn.execute(query(_FILE, "timeline_customers"), {"id": customer_id})

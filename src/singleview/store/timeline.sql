@@ -26,9 +26,6 @@ FOR UPDATE
 -- split of it until they commit; FOR NO KEY UPDATE leaves foreign-key checks of others unblocked.
 SELECT merged_into FROM customer WHERE id = %(id)s FOR NO KEY UPDATE
 
--- contact_record --
-SELECT id, customer_id FROM source_record WHERE source = %(source)s AND record_id = %(record_id)s
-
 -- timeline_customers --
 -- The live customer and every name merged into it: reads cover all of them, so a timeline is
 -- whole even for a moment in which a merge has not moved every row yet.
