@@ -154,6 +154,24 @@ def test_a_named_conversation_is_continued_and_refused_to_another_customer(
     assert error.reason == "CONVERSATION_OF_ANOTHER_CUSTOMER"
 
 
+def test_a_refused_interaction_of_an_unknown_contact_leaves_nothing_behind(
+    timeline: TimelineServiceStub, database_url: str
+) -> None:
+    """The contact's record is resolved in the interaction's transaction: refused together."""
+    timeline.RecordInteraction(
+        record("app", "a1", interaction(CHAT, conversation_id="booking-7"), phone("3125550100"))
+    )
+    counts = _row_counts(database_url)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        timeline.RecordInteraction(
+            record("app", "b1", interaction(CHAT, conversation_id="booking-7"), phone("3125550199"))
+        )
+
+    assert rich_error(caught.value).reason == "CONVERSATION_OF_ANOTHER_CUSTOMER"
+    assert _row_counts(database_url) == counts
+
+
 def test_contacts_join_the_open_conversation_and_old_ones_do_not(
     timeline: TimelineServiceStub,
 ) -> None:

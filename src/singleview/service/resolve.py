@@ -44,11 +44,12 @@ from singleview.service.households import (
     refresh_households,
     refresh_households_of_customers,
 )
+from singleview.service.lone_reads import LoneReads
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
 from singleview.service.names import new_customer_id, new_id
 from singleview.service.privacy import SuppressionGuard
 from singleview.service.recluster import recluster
-from singleview.service.search_index import index_record_name
+from singleview.service.search_index import index_record_name, name_row
 from singleview.service.stewardship_rules import held_apart, kept_apart_evidence
 from singleview.service.validation import (
     check_attributes,
@@ -188,8 +189,7 @@ class ResolveService:
         prepared = self.prepare(request, datetime.now(UTC))
 
         async def work(conn: Connection) -> ResolveResult:
-            await store.lock_keys(conn, list(prepared.lock_keys))
-            resolved = await self.resolve_admitted(conn, prepared)
+            resolved = await self._resolve_alone(conn, prepared)
             customers = await customer_store.load_customers(conn, [resolved.customer_id])
             return ResolveResult(
                 customers[resolved.customer_id],
@@ -199,9 +199,19 @@ class ResolveService:
                 resolved.merged_customer_ids,
             )
 
-        result = await self.database.in_transaction(work)
+        # Pipeline mode: writes are sent without waiting for their answers, and reads are made
+        # in batches (service/lone_reads.py): the round trips left for a new record are BEGIN
+        # with the advisory locks and the first reads, the row locks with the candidates'
+        # records, the writes with the answer, and COMMIT.
+        result = await self.database.in_transaction(work, pipeline=True)
         count_outcome(result.decision, result.outcome, result.merged_customer_ids)
         return result
+
+    async def _resolve_alone(self, conn: Connection, prepared: PreparedRecord) -> Resolved:
+        """One record in its own transaction: its locks and first reads in one round trip."""
+        reads = LoneReads(self.matcher.settings)
+        await reads.lock_and_read(conn, prepared.record, prepared.blocking_keys, prepared.lock_keys)
+        return await self.resolve_admitted(conn, prepared, reads)
 
     async def resolve_admitted(
         self, conn: Connection, prepared: PreparedRecord, reads: CandidateReads = DIRECT
@@ -255,21 +265,20 @@ class ResolveService:
         plan: _Plan,
         reads: CandidateReads,
     ) -> Resolved:
-        if plan.decision in _NEW_CUSTOMER:
+        new_customer = plan.decision in _NEW_CUSTOMER
+        reserved = reads.next_record_pk() if stored is None else None
+        if new_customer and reserved is None:
             await store.insert_customer(conn, plan.customer_id)
         if plan.losers:
             await self._merge(conn, plan, record)
-        if stored is None:
-            pk = await store.insert_record(
-                conn, record, plan.customer_id, plan.decision, plan.evidence, reads.next_record_pk()
+        if reserved is not None:  # the record and all that goes with it in one statement
+            pk = reserved
+            name = name_row(pk, record.attributes)
+            await store.insert_new_record(
+                conn, store.NewRecord(pk, record, plan.customer_id, new_customer, plan, keys, name)
             )
         else:
-            pk = stored.pk
-            await store.replace_record(
-                conn, pk, record, plan.customer_id, plan.decision, plan.evidence
-            )
-        await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
-        await index_record_name(conn, pk, record.attributes)
+            pk = await self._write_record(conn, record, keys, stored, plan)
         reads.record_written(
             record,
             keys,
@@ -277,7 +286,7 @@ class ResolveService:
             plan.customer_id,
             plan.losers,
             fresh=stored is None,
-            new_customer=plan.decision in _NEW_CUSTOMER,
+            new_customer=new_customer,
         )
         await self._open_reviews(conn, pk, plan)
         records = await reads.record_attributes(conn, plan.customer_id)
@@ -291,6 +300,29 @@ class ResolveService:
         return Resolved(
             plan.customer_id, plan.decision, plan.evidence, outcome_kind, tuple(plan.losers), pk
         )
+
+    @staticmethod
+    async def _write_record(
+        conn: Connection,
+        record: SourceRecord,
+        keys: Sequence[str],
+        stored: store.StoredRecord | None,
+        plan: _Plan,
+    ) -> int:
+        """The record, its blocking keys and search entry, step by step (a newer version of a
+        stored record, or a new one without a reserved key); returns its key."""
+        if stored is None:
+            pk = await store.insert_record(
+                conn, record, plan.customer_id, plan.decision, plan.evidence
+            )
+        else:
+            pk = stored.pk
+            await store.replace_record(
+                conn, pk, record, plan.customer_id, plan.decision, plan.evidence
+            )
+        await match_store.replace_blocking_keys(conn, pk, keys, fresh=stored is None)
+        await index_record_name(conn, pk, record.attributes)
+        return pk
 
     async def _merge(self, conn: Connection, plan: _Plan, record: SourceRecord) -> None:
         await store.merge_customers(conn, plan.customer_id, plan.losers)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from singleview.config import Settings
-from singleview.domain.errors import Aborted, FailedPrecondition, NotFound, ViolationCollector
+from singleview.domain.errors import FailedPrecondition, NotFound, ViolationCollector
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Decision, RawPersonAttributes, RecordOutcome, ResolveInput
 from singleview.domain.timeline import (
@@ -34,8 +34,9 @@ from singleview.domain.timeline import (
 )
 from singleview.service.context import ContextReader
 from singleview.service.households import household_of, settle_household_contact
+from singleview.service.lone_reads import LoneReads
 from singleview.service.names import new_id, parse_customer_name
-from singleview.service.resolve import ResolveService
+from singleview.service.resolve import Resolved, ResolveService, count_outcome
 from singleview.service.timeline_settings import TimelineSettings
 from singleview.service.timeline_validation import (
     ValidRecord,
@@ -52,6 +53,7 @@ from singleview.store import resolution
 from singleview.store import timeline as store
 from singleview.store.database import Connection, Database, RetryableConflict
 from singleview.store.events import notify
+from singleview.store.sql import Batch
 
 CONTACT_RECORD_PREFIX = "contact:"
 
@@ -60,6 +62,11 @@ def contact_record_id(identifiers: tuple[Identifier, ...]) -> str:
     """The record id of a contact: stable for one set of normalized identifiers, in any order."""
     keys = "\x1e".join(sorted(i.key() for i in identifiers))
     return CONTACT_RECORD_PREFIX + hashlib.sha256(keys.encode("utf-8")).hexdigest()[:32]
+
+
+def _event_key(valid: ValidRecord) -> int:
+    """The advisory lock of one (source, source_event_id): replays serialize on it."""
+    return resolution.lock_key(f"interaction\x1f{valid.source}\x1f{valid.source_event_id}")
 
 
 def _customer_not_found(name: str) -> NotFound:
@@ -92,39 +99,76 @@ class TimelineService:
         )
         now = datetime.now(UTC)
         valid = check_record(errors, request, identifiers, limits, self.timeline, now)
-        async with self.database.connection() as conn:
-            stored = await store.interaction_by_event(conn, valid.source, valid.source_event_id)
-        if stored is not None:
-            replayed = RecordedInteraction(
-                stored[0], stored[0].customer_id, stored[1], replayed=True
-            )
-            if stored[1] is Decision.AMBIGUOUS:
-                async with self.database.connection() as conn:
-                    household_id, _ = await household_of(conn, stored[0].customer_id)
-                return replace(replayed, household_id=household_id)
-            return replayed
-        contact: str | None = None
-        decision = Decision.LINKED
-        if not valid.customer_id:
-            contact = contact_record_id(identifiers)
-            resolved = await self.resolver.resolve(
-                ResolveInput(
-                    valid.source, contact, request.identifiers, RawPersonAttributes(), None
-                )
-            )
-            if resolved.outcome is RecordOutcome.CREATED:
-                decision = resolved.decision
-
-        async def work(conn: Connection) -> RecordedInteraction:
-            if valid.customer_id and valid.identifiers:
-                await self._settle(conn, valid)
-            return await self._record_locked(conn, valid, contact, decision)
-
-        recorded = await self.database.in_transaction(work)
+        if valid.customer_id:
+            recorded = await self._record_named(valid)
+        else:
+            recorded = await self._record_contact(valid, request, identifiers, now)
         if recorded.decision is Decision.AMBIGUOUS:
             async with self.database.connection() as conn:
                 household_id, _ = await household_of(conn, recorded.customer_id)
             return replace(recorded, household_id=household_id)
+        return recorded
+
+    async def _record_named(self, valid: ValidRecord) -> RecordedInteraction:
+        """An interaction of the customer the channel names (a replay answers at once)."""
+        async with self.database.connection() as conn:
+            stored = await store.interaction_by_event(conn, valid.source, valid.source_event_id)
+        if stored is not None:
+            return RecordedInteraction(stored[0], stored[0].customer_id, stored[1], replayed=True)
+
+        async def work(conn: Connection) -> RecordedInteraction:
+            if valid.identifiers:
+                await self._settle(conn, valid)
+            return await self._record_locked(conn, valid)
+
+        # pipeline mode: BEGIN and the writes go with the next read (see _record_locked)
+        return await self.database.in_transaction(work, pipeline=True)
+
+    async def _record_contact(
+        self,
+        valid: ValidRecord,
+        request: RecordInteractionInput,
+        identifiers: tuple[Identifier, ...],
+        now: datetime,
+    ) -> RecordedInteraction:
+        """An interaction of whoever holds the identifiers: the contact's record is resolved
+        and the interaction written in one transaction. The event's advisory lock is taken
+        with the record's (one sorted set, so never in another order), and a replay is found
+        under it before anything is resolved. Round trips: the locks with the replay and the
+        resolve's first reads, the candidates' row locks, the customer's row lock with the
+        conversation it joins, the writes with the stored interaction, COMMIT."""
+        contact = ResolveInput(
+            valid.source,
+            contact_record_id(identifiers),
+            request.identifiers,
+            RawPersonAttributes(),
+            None,
+        )
+        prepared = self.resolver.prepare(contact, now)
+        lock_keys = sorted({*prepared.lock_keys, _event_key(valid)})
+        resolved: list[Resolved] = []
+
+        async def work(conn: Connection) -> RecordedInteraction:
+            resolved.clear()
+            reads = LoneReads(self.resolver.matcher.settings)
+            replay = store.interaction_by_event_read(valid.source, valid.source_event_id)
+            record = prepared.record
+            stored = await reads.lock_and_read(
+                conn, record, prepared.blocking_keys, lock_keys, also=replay
+            )
+            if stored is not None:
+                return RecordedInteraction(
+                    stored[0], stored[0].customer_id, stored[1], replayed=True
+                )
+            found = await self.resolver.resolve_admitted(conn, prepared, reads)
+            resolved.append(found)
+            created = found.outcome is RecordOutcome.CREATED
+            decision = found.decision if created else Decision.LINKED
+            return await self._write(conn, valid, found.record_pk, found.customer_id, decision)
+
+        recorded = await self.database.in_transaction(work, pipeline=True)
+        for found in resolved:
+            count_outcome(found.decision, found.outcome, found.merged_customer_ids)
         return recorded
 
     @staticmethod
@@ -138,17 +182,31 @@ class TimelineService:
         if live is not None:
             await settle_household_contact(conn, valid.identifiers, live, f"channel:{valid.source}")
 
-    async def _record_locked(
-        self, conn: Connection, valid: ValidRecord, contact: str | None, decision: Decision
-    ) -> RecordedInteraction:
-        event_key = resolution.lock_key(f"interaction\x1f{valid.source}\x1f{valid.source_event_id}")
-        await resolution.lock_keys(conn, [event_key])
-        stored = await store.interaction_by_event(conn, valid.source, valid.source_event_id)
+    async def _record_locked(self, conn: Connection, valid: ValidRecord) -> RecordedInteraction:
+        """Under the event's advisory lock: a replay, or the interaction written."""
+        async with Batch(conn) as first:
+            first.add(resolution.lock_keys_read([_event_key(valid)]))
+            replay = first.add(store.interaction_by_event_read(valid.source, valid.source_event_id))
+        stored = replay.value
         if stored is not None:
             return RecordedInteraction(stored[0], stored[0].customer_id, stored[1], replayed=True)
-        record_pk, customer_id = await self._owner(conn, valid, contact)
-        if not await store.lock_customer(conn, customer_id):
-            raise RetryableConflict("the customer was merged while the interaction waited")
+        live = (await customer_store.resolve_names(conn, [valid.customer_id])).get(
+            valid.customer_id
+        )
+        if live is None:
+            raise _customer_not_found(f"customers/{valid.customer_id}")
+        return await self._write(conn, valid, None, live, Decision.LINKED)
+
+    async def _write(
+        self,
+        conn: Connection,
+        valid: ValidRecord,
+        record_pk: int | None,
+        customer_id: str,
+        decision: Decision,
+    ) -> RecordedInteraction:
+        """The interaction of a live customer, attributed through `record_pk` if a contact's:
+        its conversation, the row, the events."""
         conversation_id, opened = await self._attach(conn, customer_id, valid)
         new = store.NewInteraction(
             new_id(),
@@ -176,41 +234,33 @@ class TimelineService:
         )
         return RecordedInteraction(interaction, customer_id, decision)
 
-    async def _owner(
-        self, conn: Connection, valid: ValidRecord, contact: str | None
-    ) -> tuple[int | None, str]:
-        """(record the contact is attributed through, live customer) of a new interaction."""
-        if contact is not None:
-            found = await store.contact_record(conn, valid.source, contact)
-            if found is None:
-                raise Aborted("the contact's record changed while it was recorded; retry")
-            return found
-        live = (await customer_store.resolve_names(conn, [valid.customer_id])).get(
-            valid.customer_id
-        )
-        if live is None:
-            raise _customer_not_found(f"customers/{valid.customer_id}")
-        return None, live
-
     async def _attach(
         self, conn: Connection, customer_id: str, valid: ValidRecord
     ) -> tuple[str, bool]:
-        """(conversation id, whether it opened or reopened now) for a new interaction."""
+        """Row-lock the customer (timeline writes of one customer serialize on it); then
+        (conversation id, whether it opened or reopened now) for a new interaction."""
         occur_time = valid.content.occur_time
-        if valid.conversation_id:
+        async with Batch(conn) as batch:
+            locked = batch.add(store.lock_customer_read(customer_id))
+            attachable = None
+            if not valid.conversation_id:  # read under the row lock, in the same round trip
+                read = store.attachable_conversation_read(
+                    customer_id,
+                    occur_time,
+                    self.timeline.conversation_window,
+                    self.timeline.reopen_window,
+                )
+                attachable = batch.add(read)
+        if not locked.value:
+            raise RetryableConflict("the customer was merged while the interaction waited")
+        if attachable is None:
             return await self._continue(conn, customer_id, valid.conversation_id, occur_time)
-        found = await store.attachable_conversation(
-            conn,
-            customer_id,
-            occur_time,
-            self.timeline.conversation_window,
-            self.timeline.reopen_window,
-        )
+        found = attachable.value
         if found is not None:
             await store.touch_conversation(conn, found[0], occur_time)
             return found[0], found[1] is ConversationState.CLOSED
         conversation_id = new_id()
-        await store.insert_conversation(conn, conversation_id, customer_id, occur_time)
+        await store.open_conversation(conn, conversation_id, customer_id, occur_time)
         return conversation_id, True
 
     async def _continue(

@@ -7,7 +7,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import TypeVar
 
 import psycopg
@@ -172,12 +172,18 @@ class Database:
         except (psycopg.Error, PoolTimeout) as exc:
             raise to_domain_error(exc) from exc
 
-    async def in_transaction(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+    async def in_transaction(
+        self, work: Callable[[Connection], Awaitable[T]], *, pipeline: bool = False
+    ) -> T:
         """Run `work` in one transaction, re-running it after deadlocks and conflicts.
 
         Within a call's deadline each statement is cancelled when the deadline passes
         (DEADLINE_EXCEEDED) and the transaction rolls back whole, as it does when the call is
         cancelled: nothing is ever half-written.
+
+        With `pipeline`, the transaction runs in psycopg's pipeline mode: BEGIN, the statement
+        timeout and every write are sent without waiting for their answers, along with the
+        next read that waits (a fetch); COMMIT is the last round trip.
         """
         attempt = 0
         while True:
@@ -185,6 +191,7 @@ class Database:
             try:
                 async with (
                     self.pool.connection(timeout=_acquire_timeout(self.reachable)) as conn,
+                    conn.pipeline() if pipeline else nullcontext(),
                     conn.transaction(),
                 ):
                     limit = _statement_timeout()

@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 from singleview.domain.identifiers import Identifier
 from singleview.store.codec import identifier_columns, identifier_from_row
 from singleview.store.database import Connection, RetryableConflict
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "privacy.sql"
 
@@ -100,10 +100,16 @@ async def suppression_key(conn: Connection) -> bytes:
     return bytes(row[0])
 
 
+def suppression_key_if_needed_read() -> Read[bytes | None]:
+    return Read(
+        query(_FILE, "suppression_key_if_needed"),
+        {},
+        lambda rows: bytes(rows[0][0]) if rows else None,
+    )
+
+
 async def suppression_key_if_needed(conn: Connection) -> bytes | None:
-    cur = await conn.execute(query(_FILE, "suppression_key_if_needed"))
-    row = await cur.fetchone()
-    return bytes(row[0]) if row else None
+    return await run(conn, suppression_key_if_needed_read())
 
 
 async def insert_suppressions(

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
 
@@ -31,6 +31,7 @@ from singleview.store.codec import (
     identifiers_to_json,
 )
 from singleview.store.database import Connection, RetryableConflict
+from singleview.store.search import NameRow
 from singleview.store.sql import Read, query, run
 
 _FILE = "resolution.sql"
@@ -49,6 +50,11 @@ def resolve_lock_keys(record: SourceRecord, blocking_keys: Sequence[str] = ()) -
     keys.update(lock_key(f"identifier\x1f{i.key()}") for i in record.identifiers)
     keys.update(lock_key(f"block\x1f{k}") for k in blocking_keys)
     return sorted(keys)
+
+
+def lock_keys_read(keys: Sequence[int]) -> Read[None]:
+    """`lock_keys` as a Read: reads after it in the same batch run once the locks are held."""
+    return Read(query(_FILE, "lock_keys"), {"keys": list(keys)}, lambda rows: None)
 
 
 async def lock_keys(conn: Connection, keys: list[int]) -> None:
@@ -88,12 +94,16 @@ def _stored(row: tuple[Any, ...]) -> StoredRecord:
     )
 
 
-async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
-    cur = await conn.execute(
-        query(_FILE, "select_record_for_update"), {"source": ref.source, "record_id": ref.record_id}
+def select_record_for_update_read(ref: SourceRecordRef) -> Read[StoredRecord | None]:
+    return Read(
+        query(_FILE, "select_record_for_update"),
+        {"source": ref.source, "record_id": ref.record_id},
+        lambda rows: _stored(rows[0]) if rows else None,
     )
-    row = await cur.fetchone()
-    return None if row is None else _stored(row)
+
+
+async def select_record_for_update(conn: Connection, ref: SourceRecordRef) -> StoredRecord | None:
+    return await run(conn, select_record_for_update_read(ref))
 
 
 async def select_records_for_update(
@@ -155,15 +165,28 @@ async def customers_of_identifiers_bounded(
     return found
 
 
+def lock_customers_read(customer_ids: set[str]) -> Read[dict[str, int] | None]:
+    """Row locks as a Read: id -> seq (age order), or None if one was merged away or is gone
+    (`locked_ages` turns that into the conflict); reads after it in a batch run under them."""
+
+    def ages(rows: list[tuple[Any, ...]]) -> dict[str, int] | None:
+        if len(rows) != len(customer_ids) or any(merged is not None for _, _, merged in rows):
+            return None
+        return {customer_id: seq for customer_id, seq, _ in rows}
+
+    statement = query(_FILE, "lock_customers") if customer_ids else None
+    return Read(statement, {"ids": sorted(customer_ids)}, ages)
+
+
+def locked_ages(ages: dict[str, int] | None) -> dict[str, int]:
+    if ages is None:
+        raise RetryableConflict("a candidate customer changed while the resolve waited")
+    return ages
+
+
 async def lock_customers(conn: Connection, customer_ids: set[str]) -> dict[str, int]:
     """Row-lock the customers; returns id -> seq (age order). Conflicts if one was merged away."""
-    if not customer_ids:
-        return {}
-    cur = await conn.execute(query(_FILE, "lock_customers"), {"ids": sorted(customer_ids)})
-    rows = await cur.fetchall()
-    if len(rows) != len(customer_ids) or any(merged_into is not None for _, _, merged_into in rows):
-        raise RetryableConflict("a candidate customer changed while the resolve waited")
-    return {customer_id: seq for customer_id, seq, _ in rows}
+    return locked_ages(await run(conn, lock_customers_read(customer_ids)))
 
 
 async def insert_customer(conn: Connection, customer_id: str) -> None:
@@ -207,10 +230,60 @@ async def insert_record(
     return pk
 
 
-async def reserve_record_pks(conn: Connection, count: int) -> list[int]:
+def reserve_record_pks_read(count: int) -> Read[list[int]]:
     """`count` new record primary keys, in increasing order."""
-    cur = await conn.execute(query(_FILE, "reserve_record_pks"), {"count": count})
-    return sorted(row[0] for row in await cur.fetchall())
+    return Read(
+        query(_FILE, "reserve_record_pks"),
+        {"count": count},
+        lambda rows: sorted(row[0] for row in rows),
+    )
+
+
+class Decided(Protocol):
+    """What a resolve decided about a record (service/resolve.py's plan)."""
+
+    @property
+    def decision(self) -> Decision: ...
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]: ...
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A new record under a reserved key, with everything written along with it."""
+
+    pk: int
+    record: SourceRecord
+    customer_id: str
+    new_customer: bool
+    """The customer is made for this record (in the same statement)."""
+    why: Decided
+    """The decision and its evidence, stored with the record."""
+    blocking_keys: Sequence[str]
+    name: NameRow | None
+    """Its search entry (service/search_index.py), if it has a name."""
+
+
+async def insert_new_record(conn: Connection, new: NewRecord) -> None:
+    """`insert_customer`, `insert_record`, `replace_blocking_keys` and `upsert_names` of a new
+    record in one statement: one execution instead of five (nothing is read back)."""
+    names = [new.name] if new.name is not None else []
+    params: dict[str, Any] = {
+        **_record_params(new.record, new.customer_id, new.why.decision, new.why.evidence),
+        **identifier_columns(new.record.identifiers),
+        "id": new.pk,
+        "new_customer": new.new_customer,
+        "keys": sorted(set(new.blocking_keys)),
+        "givens": [" ".join(n.given) for n in names],
+        "families": [" ".join(n.family) for n in names],
+        "lexemes": [" ".join(n.lexemes) for n in names],
+    }
+    await conn.execute(query(_FILE, "insert_new_record"), params)
+
+
+async def reserve_record_pks(conn: Connection, count: int) -> list[int]:
+    return await run(conn, reserve_record_pks_read(count))
 
 
 async def replace_record(
@@ -267,19 +340,28 @@ class RecordAttributes:
     attributes: PersonAttributes
 
 
+def keyed_record_attributes_read(customer_id: str) -> Read[list[tuple[int, RecordAttributes]]]:
+    """The customer's records with their keys, newest observation (then key) first."""
+    return Read(
+        query(_FILE, "record_attributes_of_customer"),
+        {"customer_id": customer_id},
+        lambda rows: [
+            (
+                pk,
+                RecordAttributes(
+                    SourceRecordRef(source, record_id), observed_at, attributes_from_json(attrs)
+                ),
+            )
+            for pk, source, record_id, observed_at, attrs in rows
+        ],
+    )
+
+
 async def record_attributes_of_customer(
     conn: Connection, customer_id: str
 ) -> list[RecordAttributes]:
     """The customer's records, newest observation first, for survivorship."""
-    cur = await conn.execute(
-        query(_FILE, "record_attributes_of_customer"), {"customer_id": customer_id}
-    )
-    return [
-        RecordAttributes(
-            SourceRecordRef(source, record_id), observed_at, attributes_from_json(attrs)
-        )
-        for source, record_id, observed_at, attrs in await cur.fetchall()
-    ]
+    return [r for _, r in await run(conn, keyed_record_attributes_read(customer_id))]
 
 
 async def update_golden(conn: Connection, customer_id: str, golden: GoldenAttributes) -> None:

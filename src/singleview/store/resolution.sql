@@ -63,6 +63,36 @@ INSERT INTO source_record (
     %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
 )
 
+-- insert_new_record --
+-- A new record with a reserved key in one statement: its customer when new, the record, its
+-- identifiers, blocking keys and search entry (foreign keys are checked at the end of the
+-- statement, when every part is in).
+WITH new_customer AS (
+    INSERT INTO customer (id) SELECT %(customer_id)s WHERE %(new_customer)s
+), record AS (
+    INSERT INTO source_record (
+        id, source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
+        decision, evidence
+    ) OVERRIDING SYSTEM VALUE VALUES (
+        %(id)s::bigint, %(source)s, %(record_id)s, %(customer_id)s, %(observed_at)s,
+        %(attributes)s, %(identifiers)s, %(content_hash)s, %(decision)s, %(evidence)s
+    )
+), identifiers AS (
+    INSERT INTO record_identifier (record_pk, kind, namespace, value)
+    SELECT %(id)s::bigint, kind, namespace, value
+    FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[])
+        AS q (kind, namespace, value)
+    ON CONFLICT DO NOTHING
+), keys AS (
+    INSERT INTO record_blocking_key (key, record_pk)
+    SELECT k, %(id)s::bigint FROM unnest(%(keys)s::text[]) AS k
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO search_name (record_pk, given, family, lexemes)
+SELECT %(id)s::bigint, q.given, q.family, array_to_tsvector(string_to_array(q.lexemes, ' '))
+FROM unnest(%(givens)s::text[], %(families)s::text[], %(lexemes)s::text[])
+    AS q (given, family, lexemes)
+
 -- reserve_record_pks --
 SELECT nextval(pg_get_serial_sequence('source_record', 'id'))
 FROM generate_series(1, %(count)s)
@@ -133,7 +163,7 @@ SET merged_into = %(survivor)s, merge_time = now(), update_time = now(), golden 
 WHERE id = ANY(%(losers)s::text[]) OR merged_into = ANY(%(losers)s::text[])
 
 -- record_attributes_of_customer --
-SELECT source, record_id, observed_at, attributes
+SELECT id, source, record_id, observed_at, attributes
 FROM source_record
 WHERE customer_id = %(customer_id)s
 ORDER BY observed_at DESC, id DESC

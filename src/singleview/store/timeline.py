@@ -56,16 +56,21 @@ def _interaction(row: Sequence[Any]) -> Interaction:
     )
 
 
+def interaction_by_event_read(
+    source: str, source_event_id: str
+) -> Read[tuple[Interaction, Decision] | None]:
+    """The interaction recorded for this event, with the decision that found its customer."""
+    return Read(
+        query(_FILE, "interaction_by_event"),
+        {"source": source, "source_event_id": source_event_id},
+        lambda rows: (_interaction(rows[0]), Decision(rows[0][20])) if rows else None,
+    )
+
+
 async def interaction_by_event(
     conn: Connection, source: str, source_event_id: str
 ) -> tuple[Interaction, Decision] | None:
-    """The interaction recorded for this event, with the decision that found its customer."""
-    cur = await conn.execute(
-        query(_FILE, "interaction_by_event"),
-        {"source": source, "source_event_id": source_event_id},
-    )
-    row = await cur.fetchone()
-    return (_interaction(row), Decision(row[20])) if row is not None else None
+    return await run(conn, interaction_by_event_read(source, source_event_id))
 
 
 async def interactions_by_id(conn: Connection, ids: list[str]) -> dict[str, Interaction]:
@@ -81,20 +86,17 @@ async def interaction_for_update(conn: Connection, interaction_id: str) -> Inter
     return _interaction(row) if row is not None else None
 
 
-async def lock_customer(conn: Connection, customer_id: str) -> bool:
+def lock_customer_read(customer_id: str) -> Read[bool]:
     """Row-lock the customer for a timeline write; False if it is gone or merged away."""
-    cur = await conn.execute(query(_FILE, "lock_customer"), {"id": customer_id})
-    row = await cur.fetchone()
-    return row is not None and row[0] is None
-
-
-async def contact_record(conn: Connection, source: str, record_id: str) -> tuple[int, str] | None:
-    """(pk, customer id) of a source record."""
-    cur = await conn.execute(
-        query(_FILE, "contact_record"), {"source": source, "record_id": record_id}
+    return Read(
+        query(_FILE, "lock_customer"),
+        {"id": customer_id},
+        lambda rows: bool(rows) and rows[0][0] is None,
     )
-    row = await cur.fetchone()
-    return (row[0], row[1]) if row is not None else None
+
+
+async def lock_customer(conn: Connection, customer_id: str) -> bool:
+    return await run(conn, lock_customer_read(customer_id))
 
 
 async def timeline_customers(conn: Connection, customer_id: str) -> list[str]:
@@ -112,6 +114,17 @@ async def conversation_for_update(
     return (row[1], ConversationState(row[2])) if row is not None else None
 
 
+def attachable_conversation_read(
+    customer_id: str, occur_time: datetime, window: timedelta, reopen: timedelta
+) -> Read[tuple[str, ConversationState] | None]:
+    """(id, state) of the conversation a new contact of the customer joins, row-locked."""
+    return Read(
+        query(_FILE, "attachable_conversation"),
+        {"customer_id": customer_id, "occur_time": occur_time, "window": window, "reopen": reopen},
+        lambda rows: (rows[0][0], ConversationState(rows[0][1])) if rows else None,
+    )
+
+
 async def attachable_conversation(
     conn: Connection,
     customer_id: str,
@@ -119,13 +132,8 @@ async def attachable_conversation(
     window: timedelta,
     reopen: timedelta,
 ) -> tuple[str, ConversationState] | None:
-    """(id, state) of the conversation a new contact of the customer joins, row-locked."""
-    cur = await conn.execute(
-        query(_FILE, "attachable_conversation"),
-        {"customer_id": customer_id, "occur_time": occur_time, "window": window, "reopen": reopen},
-    )
-    row = await cur.fetchone()
-    return (row[0], ConversationState(row[1])) if row is not None else None
+    read = attachable_conversation_read(customer_id, occur_time, window, reopen)
+    return await run(conn, read)
 
 
 async def insert_conversation(
@@ -137,6 +145,16 @@ async def insert_conversation(
         {"id": conversation_id, "customer_id": customer_id, "occur_time": occur_time},
     )
     return await cur.fetchone() is not None
+
+
+async def open_conversation(
+    conn: Connection, conversation_id: str, customer_id: str, occur_time: datetime
+) -> None:
+    """`insert_conversation` of an id made here (never taken): nothing to wait for."""
+    await conn.execute(
+        query(_FILE, "insert_conversation"),
+        {"id": conversation_id, "customer_id": customer_id, "occur_time": occur_time},
+    )
 
 
 async def touch_conversation(conn: Connection, conversation_id: str, occur_time: datetime) -> None:
@@ -199,8 +217,10 @@ async def insert_interaction(
         "source_event_id": new.source_event_id,
         "decision": new.decision.value,
     }
-    await conn.execute(query(_FILE, "insert_interaction"), params)
-    return (await interactions_by_id(conn, [new.id]))[new.id]
+    cur = await conn.execute(query(_FILE, "insert_interaction"), params)
+    row = await cur.fetchone()
+    assert row is not None
+    return _interaction(row)
 
 
 async def update_interaction(

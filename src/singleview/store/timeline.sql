@@ -26,9 +26,6 @@ FOR UPDATE
 -- split of it until they commit; FOR NO KEY UPDATE leaves foreign-key checks of others unblocked.
 SELECT merged_into FROM customer WHERE id = %(id)s FOR NO KEY UPDATE
 
--- contact_record --
-SELECT id, customer_id FROM source_record WHERE source = %(source)s AND record_id = %(record_id)s
-
 -- timeline_customers --
 -- The live customer and every name merged into it: reads cover all of them, so a timeline is
 -- whole even for a moment in which a merge has not moved every row yet.
@@ -98,7 +95,10 @@ INSERT INTO interaction (
     %(summary)s, %(transcript)s, %(outcome)s, %(agent_id)s, %(team_id)s, %(store_id)s,
     %(attributes)s
 )
-RETURNING id
+-- the columns of interactions_by_id: the stored interaction without reading it back
+RETURNING id, seq, customer_id, conversation_id, source, source_event_id, channel, direction,
+          state, handler, occur_time, summary, transcript, outcome, agent_id, team_id, store_id,
+          attributes, create_time, update_time, decision
 
 -- update_interaction --
 UPDATE interaction
