@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from singleview.domain.errors import DomainError
 from singleview.domain.records import ResolveInput
 from singleview.service.batch_reads import BatchReads
+from singleview.service.decoded_records import DecodedRecords
 from singleview.service.resolve import PreparedRecord, Resolved, ResolveService, count_outcome
 from singleview.store import resolution as store
 from singleview.store.database import Connection
@@ -43,6 +44,7 @@ class BulkImporter:
 
     def __init__(self, resolver: ResolveService) -> None:
         self.resolver = resolver
+        self.decoded = DecodedRecords()
 
     async def resolve_batch(self, requests: Sequence[ResolveInput]) -> list[Answer]:
         """One answer per request, in order; records are resolved in request order."""
@@ -81,7 +83,7 @@ class BulkImporter:
         async with conn.pipeline():
             await store.plan_each_statement(conn)
             await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
-            reads = BatchReads(self.resolver.matcher)
+            reads = BatchReads(self.resolver.matcher, self.decoded)
             results = []
             window_end = 0
             for n, prepared in enumerate(batch):
