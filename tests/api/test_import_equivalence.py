@@ -166,9 +166,8 @@ def _namesakes() -> list[pb.ResolveRequest]:
     """Many people of one family name, born in one year, around a few postal codes: their
     blocking keys hold more records than a resolve reads, and each record has more candidate
     customers than a resolve judges. Some records come back later in a newer version."""
-    given = (
-        "Ann Amy Ava Ben Bea Cal Cat Dan Dee Eve Eli Fay Gus Gil Hal Ivy Jay Joy Kim Lou".split()
-    )
+    given = ["Ann", "Amy", "Ava", "Ben", "Bea", "Cal", "Cat", "Dan", "Dee", "Eve"]
+    given += ["Eli", "Fay", "Gus", "Gil", "Hal", "Ivy", "Jay", "Joy", "Kim", "Lou"]
     requests = []
     for n in range(150):
         request = pb.ResolveRequest(source="crm", record_id=f"lee-{n}")
