@@ -11,7 +11,10 @@ must be the same.
 
 from __future__ import annotations
 
+import logging
+
 import grpc
+import pytest
 
 from bench.synthetic import generate
 from singleview.config import Settings
@@ -128,7 +131,7 @@ def _imported(channel: grpc.Channel, requests: list[pb.ResolveRequest] = REQUEST
 
 
 def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one_resolves(
-    server: ServerThread, database_url: str
+    server: ServerThread, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     truncate_all(database_url)
     with grpc.insecure_channel(server.target) as channel:
@@ -136,9 +139,11 @@ def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one
         serial_state = _store_state(channel)
     truncate_all(database_url)
     with grpc.insecure_channel(server.target) as channel:
-        imported = _imported(channel)
+        with caplog.at_level(logging.WARNING, logger="singleview.service.bulk_import"):
+            imported = _imported(channel)
         imported_state = _store_state(channel)
 
+    assert not caplog.records  # every batch was resolved together, none fell back one by one
     assert imported == serial
     assert imported_state == serial_state
     golden, reviews = serial_state
@@ -200,7 +205,7 @@ NAMESAKES = _namesakes()
 
 
 def test_an_import_of_many_namesakes_in_small_batches_ends_as_one_by_one_resolves(
-    database_url: str,
+    database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Small batches: the records a batch reads ahead were decoded by earlier batches (some
     since replaced by a newer version); more candidates than a resolve judges."""
@@ -212,11 +217,13 @@ def test_an_import_of_many_namesakes_in_small_batches_ends_as_one_by_one_resolve
             serial_state = _store_state(channel)
         truncate_all(database_url)
         with grpc.insecure_channel(server.target) as channel:
-            imported = _imported(channel, NAMESAKES[:120])
-            imported += _imported(channel, NAMESAKES[120:])
+            with caplog.at_level(logging.WARNING, logger="singleview.service.bulk_import"):
+                imported = _imported(channel, NAMESAKES[:120])
+                imported += _imported(channel, NAMESAKES[120:])
             imported_state = _store_state(channel)
     finally:
         server.stop()
+    assert not caplog.records
     assert imported == serial
     assert imported_state == serial_state
     assert len(serial_state[0]) > 40

@@ -19,6 +19,7 @@ own, and only that one fails: nothing is ever half-written.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -29,7 +30,10 @@ from singleview.service.decoded_records import DecodedRecords
 from singleview.service.resolve import PreparedRecord, Resolved, ResolveService, count_outcome
 from singleview.store import resolution as store
 from singleview.store.database import Connection
+from singleview.store.write_behind import WriteBehind
 from singleview.telemetry import tracer
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_WINDOW = 128
 """Records whose reads one snapshot covers. Learning generic identifiers makes the snapshot
@@ -69,7 +73,16 @@ class BulkImporter:
                         lambda conn: self._resolve_together(conn, batch)
                     )
                 )
-            except DomainError:
+            except DomainError as error:
+                # Class names and reasons only: a database error's text may quote a value.
+                cause = type(error.__cause__).__name__ if error.__cause__ else "none"
+                log.warning(
+                    "an import batch of %d records failed as a whole (%s, caused by %s); "
+                    "resolving them one by one",
+                    len(batch),
+                    error.reason,
+                    cause,
+                )
                 span.set_attribute("singleview.one_by_one", True)
                 results = [await self._resolve_alone(p) for p in batch]
         for result in results:
@@ -83,16 +96,19 @@ class BulkImporter:
         async with conn.pipeline():
             await store.plan_each_statement(conn)
             await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
+            writes = WriteBehind(conn)
             reads = BatchReads(self.resolver.matcher, self.decoded)
             results = []
             window_end = 0
             for n, prepared in enumerate(batch):
                 if not reads.valid or n >= window_end:
                     window_end = n + SNAPSHOT_WINDOW
+                    await writes.flush()
                     await reads.take(conn, batch[n:window_end])
-                resolved = await self.resolver.resolve_admitted(conn, prepared, reads)
+                resolved = await self.resolver.resolve_admitted(writes.connection, prepared, reads)
                 reads.wrote(prepared, resolved)
                 results.append(resolved)
+            await writes.flush()
             return results
 
     async def _resolve_alone(self, prepared: PreparedRecord) -> Answer:

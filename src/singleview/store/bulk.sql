@@ -27,3 +27,43 @@ ORDER BY q.n, r.observed_at DESC, r.id DESC
 SELECT id, version, customer_id, source, record_id, attributes, identifiers
 FROM source_record
 WHERE id = ANY(%(pks)s::bigint[])
+
+-- insert_customers --
+-- insert_customer for many, in the order given (their seq, the age order, follows it).
+INSERT INTO customer (id)
+SELECT q.id FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (id, n)
+ORDER BY q.n
+
+-- insert_records_with_ids --
+-- insert_record_with_id for many.
+INSERT INTO source_record (
+    id, source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
+    decision, evidence
+) OVERRIDING SYSTEM VALUE
+SELECT * FROM unnest(
+    %(id)s::bigint[], %(source)s::text[], %(record_id)s::text[], %(customer_id)s::text[],
+    %(observed_at)s::timestamptz[], %(attributes)s::jsonb[], %(identifiers)s::jsonb[],
+    %(content_hash)s::text[], %(decision)s::text[], %(evidence)s::jsonb[]
+)
+
+-- insert_identifiers_of_records --
+-- insert_record_identifiers for many records.
+INSERT INTO record_identifier (record_pk, kind, namespace, value)
+SELECT * FROM unnest(%(pks)s::bigint[], %(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[])
+ON CONFLICT DO NOTHING
+
+-- insert_blocking_keys_of_records --
+-- insert_blocking_keys for many records.
+INSERT INTO record_blocking_key (key, record_pk)
+SELECT * FROM unnest(%(keys)s::text[], %(pks)s::bigint[])
+ON CONFLICT DO NOTHING
+
+-- update_goldens --
+-- update_golden for many customers.
+UPDATE customer AS c SET golden = q.golden, update_time = now()
+FROM unnest(%(ids)s::text[], %(goldens)s::jsonb[]) AS q (id, golden)
+WHERE c.id = q.id
+
+-- delete_names_of_records --
+-- delete_record_name for many records.
+DELETE FROM search_name WHERE record_pk = ANY(%(pks)s::bigint[])
