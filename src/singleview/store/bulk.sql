@@ -35,34 +35,46 @@ SELECT q.id FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (id, n)
 ORDER BY q.n
 
 -- insert_records_with_ids --
--- insert_record_with_id for many.
+-- insert_record_with_id for many: one JSON array of rows (one parameter to encode, not ten
+-- arrays of values; what a resolve's insert stores as jsonb is stored as the same jsonb).
 INSERT INTO source_record (
     id, source, record_id, customer_id, observed_at, attributes, identifiers, content_hash,
     decision, evidence
 ) OVERRIDING SYSTEM VALUE
-SELECT * FROM unnest(
-    %(id)s::bigint[], %(source)s::text[], %(record_id)s::text[], %(customer_id)s::text[],
-    %(observed_at)s::timestamptz[], %(attributes)s::jsonb[], %(identifiers)s::jsonb[],
-    %(content_hash)s::text[], %(decision)s::text[], %(evidence)s::jsonb[]
+SELECT q.id, q.source, q.record_id, q.customer_id, q.observed_at, q.attributes, q.identifiers,
+       q.content_hash, q.decision, q.evidence
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS q (
+    id bigint, source text, record_id text, customer_id text, observed_at timestamptz,
+    attributes jsonb, identifiers jsonb, content_hash text, decision text, evidence jsonb
 )
 
 -- insert_identifiers_of_records --
--- insert_record_identifiers for many records.
+-- insert_record_identifiers for many records: rows of [record pk, kind, namespace, value].
 INSERT INTO record_identifier (record_pk, kind, namespace, value)
-SELECT * FROM unnest(%(pks)s::bigint[], %(kinds)s::text[], %(namespaces)s::text[], %(ids)s::text[])
+SELECT (e ->> 0)::bigint, e ->> 1, e ->> 2, e ->> 3
+FROM jsonb_array_elements(%(rows)s::jsonb) AS e
 ON CONFLICT DO NOTHING
 
 -- insert_blocking_keys_of_records --
--- insert_blocking_keys for many records.
+-- insert_blocking_keys for many records: rows of [key, record pk].
 INSERT INTO record_blocking_key (key, record_pk)
-SELECT * FROM unnest(%(keys)s::text[], %(pks)s::bigint[])
+SELECT e ->> 0, (e ->> 1)::bigint
+FROM jsonb_array_elements(%(rows)s::jsonb) AS e
 ON CONFLICT DO NOTHING
 
 -- update_goldens --
--- update_golden for many customers.
-UPDATE customer AS c SET golden = q.golden, update_time = now()
-FROM unnest(%(ids)s::text[], %(goldens)s::jsonb[]) AS q (id, golden)
-WHERE c.id = q.id
+-- update_golden for many customers: rows of [customer id, golden record].
+UPDATE customer AS c SET golden = e -> 1, update_time = now()
+FROM jsonb_array_elements(%(rows)s::jsonb) AS e
+WHERE c.id = e ->> 0
+
+-- upsert_names_of_records --
+-- upsert_record_names (search.sql) for many records: rows of [record pk, given, family, lexemes].
+INSERT INTO search_name (record_pk, given, family, lexemes)
+SELECT (e ->> 0)::bigint, e ->> 1, e ->> 2, array_to_tsvector(string_to_array(e ->> 3, ' '))
+FROM jsonb_array_elements(%(rows)s::jsonb) AS e
+ON CONFLICT (record_pk) DO UPDATE
+SET given = EXCLUDED.given, family = EXCLUDED.family, lexemes = EXCLUDED.lexemes
 
 -- delete_names_of_records --
 -- delete_record_name for many records.

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from singleview.store.database import Connection
 from singleview.store.sql import query
@@ -58,11 +59,9 @@ class WriteBehind:
     def _reset(self) -> None:
         self.held = 0
         self.customers: list[str] = []
-        self.records: list[Mapping[str, Any]] = []
-        self.identifiers: dict[str, list[Any]] = {
-            k: [] for k in ("pks", "kinds", "namespaces", "ids")
-        }
-        self.keys: dict[str, list[Any]] = {"keys": [], "pks": []}
+        self.records: list[dict[str, Any]] = []
+        self.identifiers: list[tuple[int, str, str, str]] = []
+        self.keys: list[tuple[str, int]] = []
         self.names: dict[int, tuple[str, str, str] | None] = {}
         """Record pk -> its search entry, None to delete it: the last write of each counts."""
         self.goldens: dict[str, Any] = {}
@@ -85,50 +84,48 @@ class WriteBehind:
         return getattr(self.conn, name)
 
     async def flush(self) -> None:
-        """Send what is held, one statement per table, in foreign-key order."""
+        """Send what is held, one statement per table, in foreign-key order; rows go as one
+        JSON document each (encoded in C, not value by value as arrays are)."""
         if not self.held:
             return
         run = self.conn.execute
         if self.customers:
             await run(query(_FILE, "insert_customers"), {"ids": self.customers})
         if self.records:
-            records = {c: [r[c] for r in self.records] for c in _RECORD_COLUMNS}
-            await run(query(_FILE, "insert_records_with_ids"), records)
-        if self.identifiers["pks"]:
-            await run(query(_FILE, "insert_identifiers_of_records"), self.identifiers)
-        if self.keys["pks"]:
-            await run(query(_FILE, "insert_blocking_keys_of_records"), self.keys)
+            await run(query(_FILE, "insert_records_with_ids"), {"rows": Jsonb(self.records)})
+        if self.identifiers:
+            rows = Jsonb(self.identifiers)
+            await run(query(_FILE, "insert_identifiers_of_records"), {"rows": rows})
+        if self.keys:
+            await run(query(_FILE, "insert_blocking_keys_of_records"), {"rows": Jsonb(self.keys)})
         nameless = [pk for pk, row in self.names.items() if row is None]
         if nameless:
             await run(query(_FILE, "delete_names_of_records"), {"pks": nameless})
-        named = {pk: row for pk, row in self.names.items() if row is not None}
+        named = [(pk, *row) for pk, row in self.names.items() if row is not None]
         if named:
-            columns = [list(c) for c in zip(*named.values(), strict=True)]
-            names = dict(zip(("givens", "families", "lexemes"), columns, strict=True))
-            names["pks"] = list(named)
-            await run(query("search.sql", "upsert_record_names"), names)
+            await run(query(_FILE, "upsert_names_of_records"), {"rows": Jsonb(named)})
         if self.goldens:
-            await run(
-                query(_FILE, "update_goldens"),
-                {"ids": list(self.goldens), "goldens": list(self.goldens.values())},
-            )
+            rows = Jsonb(list(self.goldens.items()))
+            await run(query(_FILE, "update_goldens"), {"rows": rows})
         self._reset()
 
     def _customer(self, params: Mapping[str, Any]) -> None:
         self.customers.append(params["id"])
 
     def _record(self, params: Mapping[str, Any]) -> None:
-        self.records.append(params)
+        row = {c: params[c] for c in _RECORD_COLUMNS}
+        for column in ("attributes", "identifiers", "evidence"):
+            row[column] = row[column].obj  # the value its Jsonb wraps
+        row["observed_at"] = row["observed_at"].isoformat()
+        self.records.append(row)
 
     def _identifiers(self, params: Mapping[str, Any]) -> None:
         pk = params["record_pk"]
-        self.identifiers["pks"] += [pk] * len(params["ids"])
-        for column in ("kinds", "namespaces", "ids"):
-            self.identifiers[column] += params[column]
+        columns = (params["kinds"], params["namespaces"], params["ids"])
+        self.identifiers += [(pk, *i) for i in zip(*columns, strict=True)]
 
     def _keys(self, params: Mapping[str, Any]) -> None:
-        self.keys["keys"] += params["keys"]
-        self.keys["pks"] += [params["record_pk"]] * len(params["keys"])
+        self.keys += [(key, params["record_pk"]) for key in params["keys"]]
 
     def _names(self, params: Mapping[str, Any]) -> None:
         for row in zip(
@@ -141,7 +138,7 @@ class WriteBehind:
 
     def _golden(self, params: Mapping[str, Any]) -> None:
         self.goldens.pop(params["customer_id"], None)  # the last one written is kept
-        self.goldens[params["customer_id"]] = params["golden"]
+        self.goldens[params["customer_id"]] = params["golden"].obj
 
 
 def _text(filename: str, name: str) -> str:
