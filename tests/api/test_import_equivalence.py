@@ -221,10 +221,14 @@ def test_an_import_of_many_namesakes_in_small_batches_ends_as_one_by_one_resolve
                 imported = _imported(channel, NAMESAKES[:120])
                 imported += _imported(channel, NAMESAKES[120:])
             imported_state = _store_state(channel)
+            again = _imported(channel, NAMESAKES)  # a retried import changes nothing
+            again_state = _store_state(channel)
     finally:
         server.stop()
     assert not caplog.records
     assert imported == serial
     assert imported_state == serial_state
     assert len(serial_state[0]) > 40
+    assert again_state == imported_state
+    assert {o for _, o, _ in again} == {pb.RECORD_OUTCOME_UNCHANGED, pb.RECORD_OUTCOME_STALE}
     assert {pb.RECORD_OUTCOME_UPDATED, pb.RECORD_OUTCOME_UNCHANGED} <= {o for _, o, _ in serial}
