@@ -62,7 +62,13 @@ class BatchReads(CandidateReads):
         self.holder_rows: dict[str, set[Identifier]] = {}
         self.newest: set[Identifier] = set()
         self.newest_rows: dict[str, set[Identifier]] = {}
+        self.hits: dict[str, list[bulk_store.Hit]] = {}
+        self.hit_records: dict[int, match_store.StoredCandidate] = {}
         self.blocked: dict[str, list[match_store.StoredCandidate]] = {}
+        """Per blocking key, its hits as records: made when a resolve first asks for the key
+        (most of a window's keys are asked for by one record only)."""
+        self.moved: dict[str, str] = {}
+        """Customers merged since the snapshot was taken -> their survivor."""
         self.ages: dict[str, int] = {}
         self.records: dict[str, list[match_store.StoredCandidate]] = {}
         self.apart: set[frozenset[str]] = set()
@@ -105,7 +111,7 @@ class BatchReads(CandidateReads):
         )
         every_hit = [h for found in hits.values() for h in found]
         by_pk = await self.decoded.read(conn, [*every_hit, *(h for h, _ in newest)])
-        self.blocked = {k: [by_pk[h.pk] for h in found] for k, found in hits.items()}
+        self.hits, self.hit_records, self.blocked, self.moved = hits, by_pk, {}, {}
         self.records = {c: [] for c in customers}
         self.observed = {}
         for hit, observed_at in newest:
@@ -208,10 +214,26 @@ class BatchReads(CandidateReads):
         self.dirty_identifiers.update(set(record.identifiers) & self.newest)
         per_key = self.settings.candidates_per_key
         for key in keys:
-            if key in self.blocked:
-                self.blocked[key] = [written, *self.blocked[key]][:per_key]
+            found = self._blocked(key)
+            if found is not None:
+                self.blocked[key] = [written, *found][:per_key]
             else:
                 self.dirty_keys.add(key)
+
+    def _blocked(self, key: str) -> list[match_store.StoredCandidate] | None:
+        """The key's hits as records, each with its customer as it is now; None for a key the
+        snapshot did not read."""
+        found = self.blocked.get(key)
+        if found is None and key in self.hits:
+            found = [self._current(self.hit_records[h.pk]) for h in self.hits[key]]
+            self.blocked[key] = found
+        return found
+
+    def _current(self, record: match_store.StoredCandidate) -> match_store.StoredCandidate:
+        customer = record.customer_id
+        while customer in self.moved:
+            customer = self.moved[customer]
+        return record if customer == record.customer_id else replace(record, customer_id=customer)
 
     def _merge(self, loser: str, survivor: str) -> None:
         """The loser's records now belong to the survivor, and everything read of them too."""
@@ -220,6 +242,7 @@ class BatchReads(CandidateReads):
         for rows in (self.holder_rows, self.newest_rows):
             if loser in rows:
                 rows.setdefault(survivor, set()).update(rows.pop(loser))
+        self.moved[loser] = survivor
         for key, hits in self.blocked.items():
             if any(r.customer_id == loser for r in hits):
                 self.blocked[key] = [
@@ -292,8 +315,9 @@ class BatchReads(CandidateReads):
     ) -> list[match_store.StoredCandidate]:
         wanted = set(keys)
         if per_key == self.settings.candidates_per_key and wanted.isdisjoint(self.dirty_keys):
-            hits = {r.pk: r for k in wanted if k in self.blocked for r in self.blocked[k]}
-            if wanted <= self.blocked.keys() and self._clean(r.customer_id for r in hits.values()):
+            found = [self._blocked(k) for k in wanted]
+            hits = {r.pk: r for records in found if records is not None for r in records}
+            if None not in found and self._clean(r.customer_id for r in hits.values()):
                 return [hits[pk] for pk in sorted(hits)]
         return await super().blocked_records(conn, keys, per_key)
 
