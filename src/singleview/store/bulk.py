@@ -9,7 +9,7 @@ from datetime import datetime
 
 from singleview.domain.records import SourceRecordRef
 from singleview.store.codec import attributes_from_json, identifier_from_row
-from singleview.store.database import Connection
+from singleview.store.database import Connection, RetryableConflict
 from singleview.store.matching import StoredCandidate
 from singleview.store.sql import query
 
@@ -28,17 +28,23 @@ class Hit:
 async def blocking_key_hits(
     conn: Connection, keys: Iterable[str], per_key: int
 ) -> dict[str, list[Hit]]:
-    """Per key, the records `records_by_blocking_keys` would find, newest (highest pk) first."""
+    """Per key, the records `records_by_blocking_keys` would find, newest (highest pk) first;
+    one Hit per record, however many keys find it. Conflicts if one went away meanwhile."""
     wanted = sorted(set(keys))
     found: dict[str, list[Hit]] = {k: [] for k in wanted}
-    if wanted:
-        cur = await conn.execute(
-            query(_FILE, "blocking_key_hit_versions"), {"keys": wanted, "per_key": per_key}
-        )
-        for key, pk, customer_id, version in await cur.fetchall():
-            found[key].append(Hit(pk, customer_id, version))
-    for hits in found.values():
-        hits.sort(key=lambda h: h.pk, reverse=True)
+    if not wanted:
+        return found
+    cur = await conn.execute(
+        query(_FILE, "blocking_key_hit_pks"), {"keys": wanted, "per_key": per_key}
+    )
+    pks_of: dict[str, list[int]] = {key: pks for key, pks in await cur.fetchall()}
+    every = sorted({pk for pks in pks_of.values() for pk in pks})
+    cur = await conn.execute(query(_FILE, "record_versions"), {"pks": every})
+    hits = {pk: Hit(pk, customer_id, version) for pk, customer_id, version in await cur.fetchall()}
+    if len(hits) != len(every):
+        raise RetryableConflict("a candidate record went away while the batch was read")
+    for key, pks in pks_of.items():
+        found[key] = [hits[pk] for pk in pks]
     return found
 
 

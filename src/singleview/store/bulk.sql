@@ -1,15 +1,24 @@
--- blocking_key_hit_versions --
--- records_by_blocking_keys for many records at once: per key, the same records' keys, customers
--- and versions (a bulk import decodes a record's content only when it has not that version).
-SELECT q.key, hit.record_pk, r.customer_id, r.version
+-- blocking_key_hit_pks --
+-- records_by_blocking_keys for many records at once: per key, the keys of the records it finds,
+-- newest first (one row per key: a window's keys find the same records many times over).
+SELECT q.key, hit.pks
 FROM unnest(%(keys)s::text[]) AS q (key)
 CROSS JOIN LATERAL (
-    SELECT b.record_pk FROM record_blocking_key AS b
-    WHERE b.key = q.key
-    ORDER BY b.record_pk DESC
-    LIMIT %(per_key)s
+    SELECT array_agg(b.record_pk ORDER BY b.record_pk DESC) AS pks
+    FROM (
+        SELECT b.record_pk FROM record_blocking_key AS b
+        WHERE b.key = q.key
+        ORDER BY b.record_pk DESC
+        LIMIT %(per_key)s
+    ) AS b
 ) AS hit
-JOIN source_record AS r ON r.id = hit.record_pk
+WHERE hit.pks IS NOT NULL
+
+-- record_versions --
+-- Each record's customer and version, as they are now.
+SELECT id, customer_id, version
+FROM source_record
+WHERE id = ANY(%(pks)s::bigint[])
 
 -- newest_record_versions_of_customers --
 -- records_of_customers_newest as keys, observation times and versions (in its order).
