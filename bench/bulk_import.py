@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -245,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             embedded.stop()
         if not args.keep_file and args.file is None:
             path.unlink(missing_ok=True)
+            shutil.rmtree(workdir, ignore_errors=True)  # the private PostgreSQL's data too
     return 0
 
 

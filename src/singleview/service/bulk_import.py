@@ -23,6 +23,8 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+
 from singleview.domain.errors import DomainError
 from singleview.domain.records import ResolveInput
 from singleview.service.batch_reads import BatchReads
@@ -99,16 +101,19 @@ class BulkImporter:
             writes = WriteBehind(conn)
             reads = BatchReads(self.resolver.matcher, self.decoded)
             results = []
-            window_end = 0
+            window_end = takes = 0
             for n, prepared in enumerate(batch):
                 if not reads.valid or n >= window_end:
-                    window_end = n + SNAPSHOT_WINDOW
+                    # after generic identifiers were learned, only the window's rest again
+                    window_end = window_end if n < window_end else n + SNAPSHOT_WINDOW
+                    takes += 1
                     await writes.flush()
                     await reads.take(conn, batch[n:window_end])
                 resolved = await self.resolver.resolve_admitted(writes.connection, prepared, reads)
                 reads.wrote(prepared, resolved)
                 results.append(resolved)
             await writes.flush()
+            trace.get_current_span().set_attribute("singleview.snapshots", takes)
             return results
 
     async def _resolve_alone(self, prepared: PreparedRecord) -> Answer:
