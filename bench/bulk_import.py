@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -80,8 +81,29 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def run_import(path: Path, target: str) -> tuple[float, float, str]:
-    """Wall seconds, the client's peak RSS (MiB) and its summary, for `singleview import`."""
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU of a live process (with `children`, also of its exited children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    used = int(fields[11]) + int(fields[12])
+    if children:
+        used += int(fields[13]) + int(fields[14])
+    return used / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(pgdata: Path | None) -> float:
+    """CPU the embedded PostgreSQL used so far: the postmaster and its exited backends."""
+    if pgdata is None:
+        return 0.0
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        return cpu_seconds(pid, children=True)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def run_import(path: Path, target: str) -> tuple[float, float, float, str]:
+    """Wall seconds, the client's peak RSS (MiB) and CPU seconds and its summary, for
+    `singleview import`."""
     started = time.monotonic()
     client = subprocess.Popen(
         [sys.executable, "-m", "singleview.cli", "import", str(path), "--target", target],
@@ -95,7 +117,7 @@ def run_import(path: Path, target: str) -> tuple[float, float, str]:
     client.returncode = os.waitstatus_to_exitcode(status)
     if client.returncode not in (0, 1):  # 1: some lines failed, reported in the summary
         raise SystemExit(f"import failed with exit code {client.returncode}:\n{summary}")
-    return seconds, usage.ru_maxrss / 1024, summary
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, summary
 
 
 def live_customers(database: str) -> int:
@@ -122,10 +144,18 @@ class Run:
     summary: str
     customers: int
     clusters: set[Cluster] | None
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """CPU seconds of the server, PostgreSQL and the client: what the machine spent, which
+    says more than a rate when other work shares its cores."""
 
 
 def import_once(
-    path: Path, server_url: str, batch: int | None, profile: Path | None, clusters: bool
+    path: Path,
+    server_url: str,
+    batch: int | None,
+    profile: Path | None,
+    clusters: bool,
+    pgdata: Path | None = None,
 ) -> Run:
     """`singleview import` of the file into a fresh database through a fresh server."""
     database = create_database(server_url)
@@ -133,6 +163,7 @@ def import_once(
     if batch:
         env["SINGLEVIEW_IMPORT_BATCH"] = str(batch)
     serve = ServeProcess(env=env).wait_serving()
+    pg_before = postgres_cpu(pgdata)
     try:
         spy = None
         if profile:
@@ -140,16 +171,20 @@ def import_once(
                 [*PY_SPY, "-o", str(profile), "--pid", str(serve.process.pid)],
                 stdout=subprocess.DEVNULL,
             )
-        seconds, client_rss, summary = run_import(path, serve.target)
+        seconds, client_rss, client_cpu, summary = run_import(path, serve.target)
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
         server_rss = peak_rss_mib(serve.process.pid)
+        server_cpu = cpu_seconds(serve.process.pid)
         found = stored_clusters(grpc.insecure_channel(serve.target)) if clusters else None
     finally:
         serve.terminate()
+    time.sleep(1)  # the server's backends exit and are counted with the postmaster
+    cpu = (server_cpu, postgres_cpu(pgdata) - pg_before, client_cpu)
     shown = str(batch) if batch else "default"
-    return Run(shown, seconds, server_rss, client_rss, summary, live_customers(database), found)
+    customers = live_customers(database)
+    return Run(shown, seconds, server_rss, client_rss, summary, customers, found, cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,9 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         embedded = EmbeddedPostgres(workdir / "pg")
         server_url = embedded.start()
     try:
-        runs = [import_once(path, server_url, b, args.profile, args.verify) for b in batches]
+        pgdata = embedded.pgdata if embedded is not None else None
+        runs = [
+            import_once(path, server_url, b, args.profile, args.verify, pgdata) for b in batches
+        ]
         print(runs[-1].summary.rstrip())
         print(report(records, runs))
+        print(
+            "load average at the end (1, 5, 15 min): "
+            + ", ".join(f"{n:.2f}" for n in os.getloadavg())
+        )
         if args.verify:
             serial = create_database(server_url)
             one = ServeProcess(env={"SINGLEVIEW_DATABASE_URL": serial}).wait_serving()
@@ -204,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             embedded.stop()
         if not args.keep_file and args.file is None:
             path.unlink(missing_ok=True)
+            shutil.rmtree(workdir, ignore_errors=True)  # the private PostgreSQL's data too
     return 0
 
 
@@ -212,13 +255,14 @@ def report(records: int, runs: list[Run]) -> str:
     lines = [
         f"{records:,} records; speed-up = the first run's wall time over this one's",
         f"{'batch':>8}{'records/s':>11}{'wall s':>9}{'server MiB':>12}{'client MiB':>12}"
-        f"{'customers':>11}{'speed-up':>10}",
+        f"{'customers':>11}{'speed-up':>10}   CPU ms/record: server, PostgreSQL, client",
     ]
     for run in runs:
         lines.append(
             f"{run.batch:>8}{records / run.seconds:>11,.0f}{run.seconds:>9,.1f}"
             f"{run.server_rss:>12,.0f}{run.client_rss:>12,.0f}{run.customers:>11,}"
-            f"{first / run.seconds:>10.2f}"
+            f"{first / run.seconds:>10.2f}   "
+            + ", ".join(f"{1000 * c / records:.2f}" for c in run.cpu)
         )
     return "\n".join(lines)
 

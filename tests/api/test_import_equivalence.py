@@ -11,9 +11,13 @@ must be the same.
 
 from __future__ import annotations
 
+import logging
+
 import grpc
+import pytest
 
 from bench.synthetic import generate
+from singleview.config import Settings
 from singleview.v1 import common_pb2, profile_service_pb2, steward_service_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
@@ -105,10 +109,12 @@ def _store_state(channel: grpc.Channel) -> State:
     return golden, tasks
 
 
-def _one_by_one(channel: grpc.Channel) -> list[Outcome]:
+def _one_by_one(
+    channel: grpc.Channel, requests: list[pb.ResolveRequest] = REQUESTS
+) -> list[Outcome]:
     identity = IdentityServiceStub(channel)
     answers = []
-    for request in REQUESTS:
+    for request in requests:
         try:
             response = identity.Resolve(request)
         except grpc.RpcError as error:
@@ -118,14 +124,14 @@ def _one_by_one(channel: grpc.Channel) -> list[Outcome]:
     return answers
 
 
-def _imported(channel: grpc.Channel) -> list[Outcome]:
-    results = list(IdentityServiceStub(channel).ImportRecords(iter(REQUESTS)))
-    assert [r.index for r in results] == list(range(len(REQUESTS)))
+def _imported(channel: grpc.Channel, requests: list[pb.ResolveRequest] = REQUESTS) -> list[Outcome]:
+    results = list(IdentityServiceStub(channel).ImportRecords(iter(requests)))
+    assert [r.index for r in results] == list(range(len(requests)))
     return [_outcome(r.decision, r.outcome, r.error.code) for r in results]
 
 
 def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one_resolves(
-    server: ServerThread, database_url: str
+    server: ServerThread, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     truncate_all(database_url)
     with grpc.insecure_channel(server.target) as channel:
@@ -133,9 +139,11 @@ def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one
         serial_state = _store_state(channel)
     truncate_all(database_url)
     with grpc.insecure_channel(server.target) as channel:
-        imported = _imported(channel)
+        with caplog.at_level(logging.WARNING, logger="singleview.service.bulk_import"):
+            imported = _imported(channel)
         imported_state = _store_state(channel)
 
+    assert not caplog.records  # every batch was resolved together, none fell back one by one
     assert imported == serial
     assert imported_state == serial_state
     golden, reviews = serial_state
@@ -157,3 +165,70 @@ def test_an_import_ends_in_the_clusters_golden_records_and_reviews_of_one_by_one
         pb.RECORD_OUTCOME_UPDATED,
     } <= outcomes
     assert serial[-1][2] == "INVALID_ARGUMENT"
+
+
+def _namesakes() -> list[pb.ResolveRequest]:
+    """Many people of one family name, born in one year, around a few postal codes: their
+    blocking keys hold more records than a resolve reads, and each record has more candidate
+    customers than a resolve judges. Some records come back later in a newer version."""
+    given = ["Ann", "Amy", "Ava", "Ben", "Bea", "Cal", "Cat", "Dan", "Dee", "Eve"]
+    given += ["Eli", "Fay", "Gus", "Gil", "Hal", "Ivy", "Jay", "Joy", "Kim", "Lou"]
+    requests = []
+    for n in range(150):
+        request = pb.ResolveRequest(source="crm", record_id=f"lee-{n}")
+        request.attributes.given_name = given[n % len(given)]
+        request.attributes.family_name = "Lee" if n % 5 else "Leigh"
+        request.attributes.birth_date = f"1990-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        request.attributes.address.postal_code = f"6060{n % 4}"
+        request.attributes.address.country = "US"
+        if n % 2 == 0:  # one local part, many mailboxes: one more crowded key
+            request.identifiers.add(
+                kind=common_pb2.IDENTIFIER_KIND_EMAIL, value=f"leefamily@mail{n}.org"
+            )
+        if n % 9 == 0:
+            request.identifiers.add(
+                kind=common_pb2.IDENTIFIER_KIND_PHONE, value=f"+1 312 555 {n % 4:04d}"
+            )
+        request.observed_at.FromSeconds(1_700_000_000 + n)
+        requests.append(request)
+    newer = []
+    for n, original in enumerate(requests[:60:6]):
+        update = pb.ResolveRequest()
+        update.CopyFrom(original)
+        update.attributes.address.postal_code = "60699"
+        update.observed_at.FromSeconds(1_800_000_000 + n)
+        newer.append(update)
+    return [*requests[:100], *newer, *requests[100:], *requests[:10]]
+
+
+NAMESAKES = _namesakes()
+
+
+def test_an_import_of_many_namesakes_in_small_batches_ends_as_one_by_one_resolves(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Small batches: the records a batch reads ahead were decoded by earlier batches (some
+    since replaced by a newer version); more candidates than a resolve judges."""
+    truncate_all(database_url)
+    server = ServerThread(database_url, Settings(import_batch=7)).start()
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            serial = _one_by_one(channel, NAMESAKES)
+            serial_state = _store_state(channel)
+        truncate_all(database_url)
+        with grpc.insecure_channel(server.target) as channel:
+            with caplog.at_level(logging.WARNING, logger="singleview.service.bulk_import"):
+                imported = _imported(channel, NAMESAKES[:120])
+                imported += _imported(channel, NAMESAKES[120:])
+            imported_state = _store_state(channel)
+            again = _imported(channel, NAMESAKES)  # a retried import changes nothing
+            again_state = _store_state(channel)
+    finally:
+        server.stop()
+    assert not caplog.records
+    assert imported == serial
+    assert imported_state == serial_state
+    assert len(serial_state[0]) > 40
+    assert again_state == imported_state
+    assert {o for _, o, _ in again} == {pb.RECORD_OUTCOME_UNCHANGED, pb.RECORD_OUTCOME_STALE}
+    assert {pb.RECORD_OUTCOME_UPDATED, pb.RECORD_OUTCOME_UNCHANGED} <= {o for _, o, _ in serial}

@@ -51,8 +51,9 @@ def name_tokens(text: str) -> tuple[str, ...]:
     return tuple(t for t in fold(text).split() if t not in HONORIFICS)
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_name(given: str, family: str, full: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Folded (given tokens, family tokens) of a person.
+    """Folded (given tokens, family tokens) of a person (remembered, as `parse_address`).
 
     Structured parts win; `full` only fills a part that is missing, because channels that send
     both usually derived the full name from the parts. See `split_full_name` for its forms.

@@ -29,13 +29,15 @@ from singleview.domain.identifiers import Identifier
 from singleview.domain.records import SourceRecord, SourceRecordRef
 from singleview.matching.generic import placeholders_among
 from singleview.service.candidate_reads import CandidateReads
+from singleview.service.decoded_records import DecodedRecords
 from singleview.service.matcher import GENERIC_HOLDERS, Matcher
 from singleview.service.resolve import PreparedRecord, Resolved
+from singleview.store import bulk as bulk_store
 from singleview.store import matching as match_store
 from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
-from singleview.store.database import Connection, RetryableConflict
+from singleview.store.database import Connection
 
 
 def _held(
@@ -49,7 +51,8 @@ def _held(
 class BatchReads(CandidateReads):
     """The snapshot of one batch, and what the batch has written since it was taken."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, decoded: DecodedRecords) -> None:
+        self.decoded = decoded
         self.settings = matcher.settings
         self.placeholders = matcher.settings.placeholders
         self.stored: dict[SourceRecordRef, store.StoredRecord] = {}
@@ -59,7 +62,13 @@ class BatchReads(CandidateReads):
         self.holder_rows: dict[str, set[Identifier]] = {}
         self.newest: set[Identifier] = set()
         self.newest_rows: dict[str, set[Identifier]] = {}
+        self.hits: dict[str, list[bulk_store.Hit]] = {}
+        self.hit_records: dict[int, match_store.StoredCandidate] = {}
         self.blocked: dict[str, list[match_store.StoredCandidate]] = {}
+        """Per blocking key, its hits as records: made when a resolve first asks for the key
+        (most of a window's keys are asked for by one record only)."""
+        self.moved: dict[str, str] = {}
+        """Customers merged since the snapshot was taken -> their survivor."""
         self.ages: dict[str, int] = {}
         self.records: dict[str, list[match_store.StoredCandidate]] = {}
         self.apart: set[frozenset[str]] = set()
@@ -93,28 +102,54 @@ class BatchReads(CandidateReads):
             conn, tuple(self.newest), GENERIC_HOLDERS, contacts=False
         )
         keys = {k for p in batch for k in p.blocking_keys}
-        hits = await match_store.blocking_key_hits(conn, keys, self.settings.candidates_per_key)
-        customers = {*self.holder_rows, *self.newest_rows}
-        customers |= {c for found in hits.values() for _, c in found}
-        customers |= {s.customer_id for s in self.stored.values()}
+        hits = await bulk_store.blocking_key_hits(conn, keys, self.settings.candidates_per_key)
+        customers = self._candidates_of(batch, hits)
         self.ages = await store.lock_customers(conn, customers)
         self.youngest = max(self.ages.values(), default=0) + 1
-        newest = await match_store.newest_records_of_customers(
+        newest = await bulk_store.newest_records_of_customers(
             conn, customers, self.settings.records_per_customer
         )
-        pks = {pk for found in hits.values() for pk, _ in found} | {pk for _, pk, _ in newest}
-        by_pk = await match_store.records_by_pks(conn, pks)  # each record decoded once
-        if len(by_pk) != len(pks):
-            raise RetryableConflict("a candidate record went away while the batch was read")
-        self.blocked = {k: [by_pk[pk] for pk, _ in found] for k, found in hits.items()}
+        every_hit = [h for found in hits.values() for h in found]
+        by_pk = await self.decoded.read(conn, [*every_hit, *(h for h, _ in newest)])
+        self.hits, self.hit_records, self.blocked, self.moved = hits, by_pk, {}, {}
         self.records = {c: [] for c in customers}
         self.observed = {}
-        for customer_id, pk, observed_at in newest:
-            self.records[customer_id].append(by_pk[pk])
-            self.observed[pk] = observed_at
+        for hit, observed_at in newest:
+            self.records[hit.customer_id].append(by_pk[hit.pk])
+            self.observed[hit.pk] = observed_at
         self.apart = await links.cannot_link_pairs(conn, customers)
         self.pks = sorted(await store.reserve_record_pks(conn, len(batch)), reverse=True)
         self.valid = True
+
+    def _candidates_of(
+        self, batch: Sequence[PreparedRecord], hits: dict[str, list[bulk_store.Hit]]
+    ) -> set[str]:
+        """The customers the batch's resolves will judge, as `Matcher._candidate_customers`
+        chooses them for each record (at most `max_candidate_customers`), and the records' own.
+
+        Only these are locked and read ahead: a lone resolve compares no more, and reading
+        every customer any blocking-key hit belongs to grew with the store. A record whose
+        candidates turn out otherwise (the batch's own writes changed them) reads the rest
+        from the store."""
+        own = {s.customer_id for s in self.stored.values()}
+        holding: dict[Identifier, set[str]] = {}
+        for rows in (self.holder_rows, self.newest_rows):
+            for customer, held in rows.items():
+                for identifier in held:
+                    holding.setdefault(identifier, set()).add(customer)
+        limit = self.settings.max_candidate_customers
+        chosen = set(own)
+        for p in batch:
+            ids = p.record.identifiers
+            proving = {c for i in ids if i not in self.generic for c in holding.get(i, ())}
+            widely = {c for i in ids if i in self.generic for c in holding.get(i, ())}
+            found = {h.pk: h.customer_id for k in p.blocking_keys for h in hits[k]}
+            blocked = sorted(found.items())
+            stored = self.stored.get(p.record.ref)
+            ordered = dict.fromkeys([*sorted(proving), *(c for _, c in blocked), *sorted(widely)])
+            ordered.pop(stored.customer_id if stored else "", None)
+            chosen.update(list(ordered)[:limit])
+        return chosen
 
     def wrote(self, prepared: PreparedRecord, resolved: Resolved) -> None:
         """A record of the batch is done: a repeat of its ref is read from the store."""
@@ -170,6 +205,7 @@ class BatchReads(CandidateReads):
     def _add(self, record: SourceRecord, keys: Sequence[str], pk: int, customer: str) -> None:
         """A new record: the newest of its customer, its blocking keys and identifiers."""
         written = match_store.candidate_of(pk, customer, record)
+        self.decoded.keep(1, written)
         self.observed[pk] = record.observed_at
         self.records[customer] = self._newest([*self.records[customer], written])
         held = set(record.identifiers) & self.identifiers
@@ -178,10 +214,26 @@ class BatchReads(CandidateReads):
         self.dirty_identifiers.update(set(record.identifiers) & self.newest)
         per_key = self.settings.candidates_per_key
         for key in keys:
-            if key in self.blocked:
-                self.blocked[key] = [written, *self.blocked[key]][:per_key]
+            found = self._blocked(key)
+            if found is not None:
+                self.blocked[key] = [written, *found][:per_key]
             else:
                 self.dirty_keys.add(key)
+
+    def _blocked(self, key: str) -> list[match_store.StoredCandidate] | None:
+        """The key's hits as records, each with its customer as it is now; None for a key the
+        snapshot did not read."""
+        found = self.blocked.get(key)
+        if found is None and key in self.hits:
+            found = [self._current(self.hit_records[h.pk]) for h in self.hits[key]]
+            self.blocked[key] = found
+        return found
+
+    def _current(self, record: match_store.StoredCandidate) -> match_store.StoredCandidate:
+        customer = record.customer_id
+        while customer in self.moved:
+            customer = self.moved[customer]
+        return record if customer == record.customer_id else replace(record, customer_id=customer)
 
     def _merge(self, loser: str, survivor: str) -> None:
         """The loser's records now belong to the survivor, and everything read of them too."""
@@ -190,6 +242,7 @@ class BatchReads(CandidateReads):
         for rows in (self.holder_rows, self.newest_rows):
             if loser in rows:
                 rows.setdefault(survivor, set()).update(rows.pop(loser))
+        self.moved[loser] = survivor
         for key, hits in self.blocked.items():
             if any(r.customer_id == loser for r in hits):
                 self.blocked[key] = [
@@ -262,8 +315,9 @@ class BatchReads(CandidateReads):
     ) -> list[match_store.StoredCandidate]:
         wanted = set(keys)
         if per_key == self.settings.candidates_per_key and wanted.isdisjoint(self.dirty_keys):
-            hits = {r.pk: r for k in wanted if k in self.blocked for r in self.blocked[k]}
-            if wanted <= self.blocked.keys() and self._clean(r.customer_id for r in hits.values()):
+            found = [self._blocked(k) for k in wanted]
+            hits = {r.pk: r for records in found if records is not None for r in records}
+            if None not in found and self._clean(r.customer_id for r in hits.values()):
                 return [hits[pk] for pk in sorted(hits)]
         return await super().blocked_records(conn, keys, per_key)
 

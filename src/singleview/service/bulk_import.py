@@ -19,16 +19,23 @@ own, and only that one fails: nothing is ever half-written.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 from singleview.domain.errors import DomainError
 from singleview.domain.records import ResolveInput
 from singleview.service.batch_reads import BatchReads
+from singleview.service.decoded_records import DecodedRecords
 from singleview.service.resolve import PreparedRecord, Resolved, ResolveService, count_outcome
 from singleview.store import resolution as store
 from singleview.store.database import Connection
+from singleview.store.write_behind import WriteBehind
 from singleview.telemetry import tracer
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_WINDOW = 128
 """Records whose reads one snapshot covers. Learning generic identifiers makes the snapshot
@@ -43,6 +50,7 @@ class BulkImporter:
 
     def __init__(self, resolver: ResolveService) -> None:
         self.resolver = resolver
+        self.decoded = DecodedRecords()
 
     async def resolve_batch(self, requests: Sequence[ResolveInput]) -> list[Answer]:
         """One answer per request, in order; records are resolved in request order."""
@@ -67,7 +75,16 @@ class BulkImporter:
                         lambda conn: self._resolve_together(conn, batch)
                     )
                 )
-            except DomainError:
+            except DomainError as error:
+                # Class names and reasons only: a database error's text may quote a value.
+                cause = type(error.__cause__).__name__ if error.__cause__ else "none"
+                log.warning(
+                    "an import batch of %d records failed as a whole (%s, caused by %s); "
+                    "resolving them one by one",
+                    len(batch),
+                    error.reason,
+                    cause,
+                )
                 span.set_attribute("singleview.one_by_one", True)
                 results = [await self._resolve_alone(p) for p in batch]
         for result in results:
@@ -81,16 +98,22 @@ class BulkImporter:
         async with conn.pipeline():
             await store.plan_each_statement(conn)
             await store.lock_keys(conn, sorted({k for p in batch for k in p.lock_keys}))
-            reads = BatchReads(self.resolver.matcher)
+            writes = WriteBehind(conn)
+            reads = BatchReads(self.resolver.matcher, self.decoded)
             results = []
-            window_end = 0
+            window_end = takes = 0
             for n, prepared in enumerate(batch):
                 if not reads.valid or n >= window_end:
-                    window_end = n + SNAPSHOT_WINDOW
+                    # after generic identifiers were learned, only the window's rest again
+                    window_end = window_end if n < window_end else n + SNAPSHOT_WINDOW
+                    takes += 1
+                    await writes.flush()
                     await reads.take(conn, batch[n:window_end])
-                resolved = await self.resolver.resolve_admitted(conn, prepared, reads)
+                resolved = await self.resolver.resolve_admitted(writes.connection, prepared, reads)
                 reads.wrote(prepared, resolved)
                 results.append(resolved)
+            await writes.flush()
+            trace.get_current_span().set_attribute("singleview.snapshots", takes)
             return results
 
     async def _resolve_alone(self, prepared: PreparedRecord) -> Answer:
