@@ -1,7 +1,8 @@
 """A connection that holds back a bulk import's row writes and sends them as multi-row statements.
 
-A lone resolve writes a new record with about six single-row statements (customer, record,
-identifiers, blocking keys, search entry, golden record); in a batch of hundreds that is
+A lone resolve writes a new record with one statement (`insert_new_record`: customer, record,
+identifiers, blocking keys, search entry) and its golden record with another, and a record
+that joins or changes a customer with several more; in a batch of hundreds that is
 thousands of statements, each costing psycopg's Python and PostgreSQL's per-statement work.
 This wrapper recognizes exactly those statements and only collects their parameters; the first
 statement of any other kind (a read, a merge, a review task), and the end of the batch, first
@@ -47,6 +48,7 @@ class WriteBehind:
         self.conn = conn
         self._reset()
         self._held: dict[str, Callable[[Mapping[str, Any]], None]] = {
+            _text("resolution.sql", "insert_new_record"): self._new_record,
             _text("resolution.sql", "insert_customer"): self._customer,
             _text("resolution.sql", "insert_record_with_id"): self._record,
             _text("resolution.sql", "insert_record_identifiers"): self._identifiers,
@@ -108,6 +110,18 @@ class WriteBehind:
             rows = Jsonb(list(self.goldens.items()))
             await run(query(_FILE, "update_goldens"), {"rows": rows})
         self._reset()
+
+    def _new_record(self, params: Mapping[str, Any]) -> None:
+        """The lone resolve's one-statement new record (customer, record, identifiers,
+        blocking keys, search entry), held as its parts."""
+        pk = params["id"]
+        if params["new_customer"]:
+            self.customers.append(params["customer_id"])
+        self._record(params)
+        self._identifiers({**params, "record_pk": pk})
+        self._keys({"record_pk": pk, "keys": params["keys"]})
+        givens = params["givens"]
+        self._names({**params, "pks": [pk] * len(givens)})
 
     def _customer(self, params: Mapping[str, Any]) -> None:
         self.customers.append(params["id"])
