@@ -273,3 +273,24 @@ def test_a_write_replayed_with_its_key_answers_the_same_and_changes_nothing(
 
 def test_every_write_rpc_is_replayed_here() -> None:
     assert {method.split("/")[1] for method in WRITE_METHODS} == set(WRITES)
+
+
+def test_an_older_version_sent_again_is_archived_once(
+    channel: grpc.Channel, clean_database: str
+) -> None:
+    """A stale version is kept as history, never applied; its retry (or a re-import of the
+    same file) adds nothing more."""
+    identity = IdentityServiceStub(channel)
+    newer = record("crm", "1", phone("3125550100"), given_name="Anne")
+    newer.observed_at.seconds = 200
+    older = record("crm", "1", phone("3125550100"), given_name="Ann")
+    older.observed_at.seconds = 100
+    identity.Resolve(newer)
+    first = identity.Resolve(older)
+    before = _store(clean_database)
+
+    again = identity.Resolve(older)
+
+    assert again.outcome == first.outcome == identity_service_pb2.RECORD_OUTCOME_STALE
+    after = _store(clean_database)
+    assert {t for t in before if before[t] != after[t]} == set()

@@ -106,11 +106,16 @@ SELECT id, version, observed_at, attributes, identifiers, content_hash, true
 FROM source_record WHERE id = %(record_pk)s
 
 -- archive_stale_version --
--- A version older than the stored one: kept as history, never applied.
+-- A version older than the stored one: kept as history, never applied; once (a retry or a
+-- re-import of the same file sends it again).
 INSERT INTO source_record_history (
     record_pk, version, observed_at, attributes, identifiers, content_hash, applied
-) VALUES (
-    %(record_pk)s, 0, %(observed_at)s, %(attributes)s, %(identifiers)s, %(content_hash)s, false
+)
+SELECT %(record_pk)s, 0, %(observed_at)s, %(attributes)s, %(identifiers)s, %(content_hash)s, false
+WHERE NOT EXISTS (
+    SELECT 1 FROM source_record_history
+    WHERE record_pk = %(record_pk)s AND NOT applied
+        AND observed_at = %(observed_at)s AND content_hash = %(content_hash)s
 )
 
 -- update_record --
