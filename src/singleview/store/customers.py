@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, Evidence, SourceRecordRef
 from singleview.store.codec import (
     evidence_from_json,
     golden_from_json,
-    identifier_columns,
     identifier_from_row,
 )
 from singleview.store.database import Connection
@@ -62,22 +60,11 @@ def views_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Customer]:
     return views
 
 
-def customer_views_read(
-    customer_ids: list[str], holding: tuple[Identifier, ...] = (), holders: int = 0
-) -> Read[dict[str, Customer]]:
+def customer_views_read(customer_ids: list[str]) -> Read[dict[str, Customer]]:
     """Full views of live customers (golden record, identifiers, records, merged-away names)
-    in one statement: those of `customer_ids` and of the first `holders` customers (lowest ids
-    first) holding any of `holding`; ids of customers merged away or unknown are absent."""
-    columns = identifier_columns(holding)
-    params: dict[str, Any] = {
-        "ids": customer_ids,
-        "kinds": columns["kinds"],
-        "namespaces": columns["namespaces"],
-        "values": columns["ids"],
-        "holders": holders,
-    }
-    wanted = bool(customer_ids) or bool(holding and holders)
-    return Read(query(_FILE, "customer_views") if wanted else None, params, views_from_rows)
+    in one statement; ids of customers merged away or unknown are absent."""
+    statement = query(_FILE, "customer_views") if customer_ids else None
+    return Read(statement, {"ids": customer_ids}, views_from_rows)
 
 
 async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:

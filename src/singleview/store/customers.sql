@@ -5,44 +5,10 @@ FROM unnest(%(ids)s::text[]) AS q (id)
 JOIN customer AS c ON c.id = q.id
 
 -- customer_views --
--- Live customers whole, in one statement: golden record, their records, the distinct
--- identifiers those hold and the names merged into them, each list ordered. The customers are
--- the `ids` given and the holders of the identifiers given (lowest ids first, at most
--- `holders`), so that a lookup reads its candidates' views with the candidates.
-SELECT c.id, c.golden, c.create_time, c.update_time,
-       ARRAY(
-           SELECT ARRAY[r.source, r.record_id] FROM source_record AS r
-           WHERE r.customer_id = c.id
-           ORDER BY r.source, r.record_id
-       ),
-       ARRAY(
-           SELECT ARRAY[d.kind, d.namespace, d.value]
-           FROM (
-               SELECT DISTINCT i.kind, i.namespace, i.value
-               FROM source_record AS r
-               JOIN record_identifier AS i ON i.record_pk = r.id
-               WHERE r.customer_id = c.id
-           ) AS d
-           ORDER BY d.kind, d.namespace, d.value
-       ),
-       ARRAY(SELECT m.id FROM customer AS m WHERE m.merged_into = c.id ORDER BY m.id)
-FROM customer AS c
-WHERE c.merged_into IS NULL
-  AND c.id IN (
-      SELECT unnest(%(ids)s::text[])
-      UNION
-      (
-          SELECT r.customer_id
-          FROM unnest(%(kinds)s::text[], %(namespaces)s::text[], %(values)s::text[])
-              AS q (kind, namespace, value)
-          JOIN record_identifier AS i
-            ON i.value = q.value AND i.kind = q.kind AND i.namespace = q.namespace
-          JOIN source_record AS r ON r.id = i.record_pk
-          GROUP BY r.customer_id
-          ORDER BY r.customer_id COLLATE "C"
-          LIMIT %(holders)s
-      )
-  )
+-- Live customers whole (customer_view); ids merged away or unknown give no row.
+SELECT v.id, v.golden, v.create_time, v.update_time, v.records, v.identifiers, v.merged
+FROM customer_view AS v
+WHERE v.id = ANY(%(ids)s::text[])
 
 -- live_customer_page --
 SELECT id

@@ -48,31 +48,13 @@ SELECT
     ),
     (
         SELECT json_agg(
-            json_build_array(
-                c.id, c.golden, c.create_time, c.update_time,
-                ARRAY(
-                    SELECT ARRAY[r.source, r.record_id] FROM source_record AS r
-                    WHERE r.customer_id = c.id
-                    ORDER BY r.source, r.record_id
-                ),
-                ARRAY(
-                    SELECT ARRAY[d.kind, d.namespace, d.value]
-                    FROM (
-                        SELECT DISTINCT i.kind, i.namespace, i.value
-                        FROM source_record AS r
-                        JOIN record_identifier AS i ON i.record_pk = r.id
-                        WHERE r.customer_id = c.id
-                    ) AS d
-                    ORDER BY d.kind, d.namespace, d.value
-                ),
-                ARRAY(SELECT m.id FROM customer AS m WHERE m.merged_into = c.id ORDER BY m.id)
-            )
+            json_build_array(v.id, v.golden, v.create_time, v.update_time, v.records,
+                             v.identifiers, v.merged)
         )
-        FROM customer AS c
-        WHERE c.merged_into IS NULL
-          AND c.id IN (
-              SELECT h.customer_id FROM holders AS h
-              ORDER BY h.customer_id COLLATE "C"
-              LIMIT %(views)s
-          )
+        FROM customer_view AS v
+        WHERE v.id IN (
+            SELECT h.customer_id FROM holders AS h
+            ORDER BY h.customer_id COLLATE "C"
+            LIMIT %(views)s
+        )
     )
