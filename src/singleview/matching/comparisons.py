@@ -72,9 +72,9 @@ def similarity(a: str, b: str) -> float:
     return JaroWinkler.similarity(first, second)
 
 
-def _one_edit_long(a: str, b: str) -> bool:
-    """One edit apart (Damerau-Levenshtein) and both at least five letters long."""
-    return min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b) == 1
+def _one_edit(a: str, b: str, shortest: int) -> bool:
+    """One edit apart (Damerau-Levenshtein), both at least `shortest` letters long."""
+    return min(len(a), len(b)) >= shortest and DamerauLevenshtein.distance(a, b) == 1
 
 
 def one_edit_apart(a: str, b: str) -> bool:
@@ -215,14 +215,14 @@ class GivenNameComparison:
         as written: two variant sets always hold some pair one edit apart (Jenny, Jonny)."""
         if any(self._typo(x, y) for x in names_of(a) for y in names_of(b) if (x, y) != (a, b)):
             return True
-        return any(_one_edit_long(a, y) for y in names_of(b) - {b}) or any(
-            _one_edit_long(x, b) for x in names_of(a) - {a}
+        return any(_one_edit(a, y, 5) for y in names_of(b) - {b}) or any(
+            _one_edit(x, b, 5) for x in names_of(a) - {a}
         )
 
     def _weak_typo(self, a: str, b: str) -> bool:
         if similarity(a, b) >= self.weak_typo_threshold:
             return True
-        return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) == 1
+        return _one_edit(a, b, 4)
 
 
 @dataclass(frozen=True)

@@ -56,14 +56,13 @@ def _components(
         build_profile(r.attributes, [i for i in r.identifiers if i not in generic]) for r in records
     ]
     proving = [set(r.identifiers) - generic for r in records]
+    grouped = [set(r.identifiers) & small_groups for r in records]
     link = matcher.model.thresholds.link
     for a in range(len(records)):
         for b in range(a + 1, len(records)):
             if find(a) == find(b):
                 continue
-            in_group = bool(
-                set(records[a].identifiers) & set(records[b].identifiers) & small_groups
-            )
+            in_group = bool(grouped[a] & grouped[b])
             pair = score_pair(
                 profiles[a], profiles[b], matcher.comparisons, matcher.model, in_group
             )
