@@ -63,8 +63,12 @@ class MatchingSettings:
     records_per_customer: int = 20
     """Newest records of a candidate customer compared with the incoming record."""
 
-    max_candidate_customers: int = 40
-    """Customers judged per resolve; identifier holders come first."""
+    max_candidate_customers: int = 16
+    """Customers judged per resolve: holders of its identifiers first, then the customers whose
+    records share the most blocking keys with it (`blocking.ranked_hits`). Bounds the cost of a
+    resolve once common names fill their keys. On 20,000 synthetic people (bench.accuracy),
+    every link to a customer found by blocking alone came from its first 15 in that order (99%
+    from the first 3); 40 in record order cost 2.5 times the comparisons for the same clusters."""
 
     generic_after_customers: int = 3
     """An identifier held by this many different customers is generic."""

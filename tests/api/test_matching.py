@@ -380,3 +380,48 @@ def test_a_shared_identifier_links_however_many_newer_records_the_customer_has(
 
     assert card.decision == common_pb2.DECISION_LINKED
     assert card.customer.name == first.customer.name
+
+
+def test_a_person_is_found_among_more_namesakes_than_one_resolve_judges(
+    identity: IdentityServiceStub,
+) -> None:
+    """A common name fills its blocking keys with namesakes, more customers than a resolve
+    judges; those sharing the most keys with the record (its birth date, postal code, name)
+    are judged first, so the person is not cut off by older or newer namesakes."""
+    for n in range(35):
+        identity.Resolve(
+            record(
+                "crm",
+                f"namesake-{n}",
+                email(f"john.smith.{n}@example.com"),
+                given_name="John",
+                family_name="Smith",
+                birth_date=f"1980-{1 + n % 12:02d}-{10 + n % 17:02d}",
+                lives_at=address(f"{n + 1} Elm St", postal_code=f"{10100 + n}"),
+            )
+        )
+    john = identity.Resolve(
+        record(
+            "crm",
+            "john",
+            email("jsmith@example.com"),
+            given_name="John",
+            family_name="Smith",
+            birth_date="1980-05-02",
+            lives_at=address("12 Oak St"),
+        )
+    )
+
+    again = identity.Resolve(
+        record(
+            "pos",
+            "walk-in",
+            given_name="John",
+            family_name="Smith",
+            birth_date="1980-05-02",
+            lives_at=address("12 Oak Street"),
+        )
+    )
+
+    assert again.decision == common_pb2.DECISION_LINKED
+    assert again.customer.name == john.customer.name

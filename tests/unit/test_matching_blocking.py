@@ -8,7 +8,7 @@ import pytest
 
 from singleview.domain.identifiers import Identifier, IdentifierKind
 from singleview.domain.records import PersonAttributes, PostalAddress
-from singleview.matching.blocking import MAX_KEYS, blocking_keys
+from singleview.matching.blocking import MAX_KEYS, blocking_keys, ranked_hits
 from singleview.matching.levels import MatchProfile
 from singleview.matching.profile import build_profile
 
@@ -161,3 +161,20 @@ def test_keys_are_deterministic_and_independent_of_identifier_order() -> None:
 
 def test_a_record_without_attributes_has_no_keys() -> None:
     assert blocking_keys(MatchProfile()) == ()
+
+
+RANKED = [
+    # (each key's hits, newest first) -> records, most keys first, then oldest first
+    ([], []),
+    ([[5, 3]], [3, 5]),
+    ([[9, 4, 2], [4], [7, 4]], [4, 2, 7, 9]),
+    ([[8, 6], [8, 6], [6]], [6, 8]),
+    ([[3, 3, 1]], [1, 3]),  # a record listed twice under one key is one hit of that key
+]
+
+
+@pytest.mark.parametrize(("hits_per_key", "expected"), RANKED)
+def test_records_found_by_more_keys_come_first(
+    hits_per_key: list[list[int]], expected: list[int]
+) -> None:
+    assert ranked_hits(hits_per_key) == expected

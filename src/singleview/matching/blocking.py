@@ -20,7 +20,8 @@ with the day and month in ascending order, so that a day/month swap keeps its ke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from singleview.matching.levels import MatchProfile
@@ -65,6 +66,20 @@ def _keys(profile: MatchProfile) -> Iterator[str]:
             first, second = sorted((phonetic(variant), family_sound))
             yield f"nn:{first}|{second}"
     yield from _email_keys(profile.emails)
+
+
+def ranked_hits(hits_per_key: Iterable[Iterable[int]]) -> list[int]:
+    """The records the incoming record's keys found (by pk, each key's hits already bounded),
+    those found by the most keys first, then in record order.
+
+    When a common name's namesakes outnumber the customers one resolve judges, the ones kept
+    should be those most like the record: the same person shares most of its keys (name sound,
+    birth date, postal code, email), a namesake one or two. In record order alone, the first 40
+    customers of a common name were its oldest holders, and the person could be cut off.
+    `records_by_blocking_keys` (store/matching.sql) orders the same way.
+    """
+    counts = Counter(pk for pks in hits_per_key for pk in set(pks))
+    return sorted(counts, key=lambda pk: (-counts[pk], pk))
 
 
 def principal_family_token(family: tuple[str, ...]) -> str:

@@ -27,6 +27,7 @@ from datetime import datetime
 
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import SourceRecord, SourceRecordRef
+from singleview.matching.blocking import ranked_hits
 from singleview.matching.generic import placeholders_among
 from singleview.service.candidate_reads import CandidateReads
 from singleview.service.decoded_records import DecodedRecords
@@ -144,9 +145,11 @@ class BatchReads(CandidateReads):
             proving = {c for i in ids if i not in self.generic for c in holding.get(i, ())}
             widely = {c for i in ids if i in self.generic for c in holding.get(i, ())}
             found = {h.pk: h.customer_id for k in p.blocking_keys for h in hits[k]}
-            blocked = sorted(found.items())
+            blocked = ranked_hits([h.pk for h in hits[k]] for k in p.blocking_keys)
             stored = self.stored.get(p.record.ref)
-            ordered = dict.fromkeys([*sorted(proving), *(c for _, c in blocked), *sorted(widely)])
+            ordered = dict.fromkeys(
+                [*sorted(proving), *(found[pk] for pk in blocked), *sorted(widely)]
+            )
             ordered.pop(stored.customer_id if stored else "", None)
             chosen.update(list(ordered)[:limit])
         return chosen
@@ -318,7 +321,8 @@ class BatchReads(CandidateReads):
             found = [self._blocked(k) for k in wanted]
             hits = {r.pk: r for records in found if records is not None for r in records}
             if None not in found and self._clean(r.customer_id for r in hits.values()):
-                return [hits[pk] for pk in sorted(hits)]
+                ranked = ranked_hits([r.pk for r in records] for records in found if records)
+                return [hits[pk] for pk in ranked]
         return await super().blocked_records(conn, keys, per_key)
 
     async def lock_customers(self, conn: Connection, ids: set[str]) -> dict[str, int]:

@@ -95,23 +95,6 @@ def records_of_customers_read(
     return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
 
 
-async def blocking_key_hits(
-    conn: Connection, keys: Iterable[str], per_key: int
-) -> dict[str, list[tuple[int, str]]]:
-    """Per key, what `records_by_blocking_keys` would find: (record pk, customer), newest first."""
-    keys = sorted(set(keys))
-    found: dict[str, list[tuple[int, str]]] = {k: [] for k in keys}
-    if keys:
-        cur = await conn.execute(
-            query(_FILE, "blocking_key_hits"), {"keys": keys, "per_key": per_key}
-        )
-        for key, pk, customer_id in await cur.fetchall():
-            found[key].append((pk, customer_id))
-    for hits in found.values():
-        hits.sort(reverse=True)
-    return found
-
-
 async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:
     wanted = sorted(set(pks))
     if not wanted:

@@ -7,31 +7,23 @@ ON CONFLICT DO NOTHING
 DELETE FROM record_blocking_key WHERE record_pk = %(record_pk)s
 
 -- records_by_blocking_keys --
--- At most `per_key` records per key (the newest), so a common name cannot flood a resolve; in
--- record order, which decides the candidates kept when there are more than a resolve takes.
-SELECT DISTINCT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
-FROM unnest(%(keys)s::text[]) AS q (key)
-CROSS JOIN LATERAL (
-    SELECT b.record_pk FROM record_blocking_key AS b
-    WHERE b.key = q.key
-    ORDER BY b.record_pk DESC
-    LIMIT %(per_key)s
+-- At most `per_key` records per key (the newest), so a common name cannot flood a resolve;
+-- those found by the most keys first, then in record order (matching/blocking.py's
+-- `ranked_hits`): the order decides the candidates kept when there are more than a resolve takes.
+SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
+FROM (
+    SELECT hit.record_pk, count(*) AS keys_hit
+    FROM unnest(%(keys)s::text[]) AS q (key)
+    CROSS JOIN LATERAL (
+        SELECT b.record_pk FROM record_blocking_key AS b
+        WHERE b.key = q.key
+        ORDER BY b.record_pk DESC
+        LIMIT %(per_key)s
+    ) AS hit
+    GROUP BY hit.record_pk
 ) AS hit
 JOIN source_record AS r ON r.id = hit.record_pk
-ORDER BY r.id
-
--- blocking_key_hits --
--- records_by_blocking_keys for many records at once: per key, the same records' keys and
--- customers (their content is read once by records_by_pks).
-SELECT q.key, hit.record_pk, r.customer_id
-FROM unnest(%(keys)s::text[]) AS q (key)
-CROSS JOIN LATERAL (
-    SELECT b.record_pk FROM record_blocking_key AS b
-    WHERE b.key = q.key
-    ORDER BY b.record_pk DESC
-    LIMIT %(per_key)s
-) AS hit
-JOIN source_record AS r ON r.id = hit.record_pk
+ORDER BY hit.keys_hit DESC, r.id
 
 -- records_by_pks --
 SELECT id, customer_id, source, record_id, attributes, identifiers
