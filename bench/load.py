@@ -1,7 +1,7 @@
 """Load: calls/s and p50/p95/p99 per method at fixed concurrency, as a ratio of the echo's.
 
     .venv/bin/python -m bench.load [--customers 100000] [--concurrency 8] [--seconds 10]
-        [--workers 1] [--sizes 10000,100000,1000000] [--methods GetContext,Lookup]
+        [--workers 1] [--sizes 10000,100000,1000000] [--methods 'GetContext;Resolve (new, fuzzy)']
 
 Starts a private PostgreSQL (or uses SINGLEVIEW_DATABASE_URL), preloads it with synthetic
 customers and their timelines by COPY (bench/preload.py), starts `singleview serve` (with
@@ -236,11 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument(
-        "--methods", default="", help="comma-separated method names to run (default: all)"
-    )
+    parser.add_argument("--methods", default="", help="method names separated by ; (default: all)")
     args = parser.parse_args(argv)
-    only = [m.strip() for m in args.methods.split(",") if m.strip()]
+    only = [m.strip() for m in args.methods.split(";") if m.strip()]
     if unknown := set(only) - set(METHODS):
         parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.customers]

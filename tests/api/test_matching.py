@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from singleview.v1 import common_pb2, steward_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
@@ -425,3 +426,57 @@ def test_a_person_is_found_among_more_namesakes_than_one_resolve_judges(
 
     assert again.decision == common_pb2.DECISION_LINKED
     assert again.customer.name == john.customer.name
+
+
+def test_a_record_is_compared_as_its_newest_version_once_it_was_compared_before(
+    identity: IdentityServiceStub,
+) -> None:
+    """Candidate records are kept decoded between calls; a newer version of one is compared as
+    it now reads, not as it was kept."""
+    first = record(
+        "crm",
+        "1",
+        email("a.berg@example.com"),
+        given_name="Anna",
+        family_name="Berg",
+        birth_date="1985-03-04",
+        lives_at=address("4 Birch Rd"),
+    )
+    first.observed_at.CopyFrom(Timestamp(seconds=1_700_000_000))
+    customer = identity.Resolve(first).customer.name
+    walk_in = identity.Resolve(
+        record(
+            "pos",
+            "1",
+            given_name="Anna",
+            family_name="Berg",
+            birth_date="1985-03-04",
+            lives_at=address("4 Birch Road"),
+        )
+    )
+    assert walk_in.customer.name == customer  # the crm record was read as a candidate
+
+    corrected = record(
+        "crm",
+        "1",
+        email("a.berg@example.com"),
+        given_name="Karla",
+        family_name="Olsen",
+        birth_date="1950-01-09",
+        lives_at=address("77 Pine Ave", postal_code="62704"),
+    )
+    corrected.observed_at.CopyFrom(Timestamp(seconds=1_700_000_100))
+    identity.Resolve(corrected)
+
+    karla = identity.Resolve(
+        record(
+            "pos",
+            "2",
+            given_name="Karla",
+            family_name="Olsen",
+            birth_date="1950-01-09",
+            lives_at=address("77 Pine Avenue", postal_code="62704"),
+        )
+    )
+    assert karla.decision == common_pb2.DECISION_LINKED
+    assert karla.customer.name == customer

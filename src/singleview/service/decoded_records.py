@@ -13,30 +13,26 @@ the import.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from singleview.store import bulk as bulk_store
 from singleview.store.database import Connection, RetryableConflict
-from singleview.store.matching import StoredCandidate
+from singleview.store.decoded import DecodedCache, StoredCandidate
 
 DECODED_RECORDS = 60_000
 """Records kept decoded (about 1-2 KiB each): several windows' worth of candidates."""
 
 
 class DecodedRecords:
-    """pk -> (version, content) of recently read or written records; shared by the batches of
-    one process (the event loop runs one at a time)."""
+    """Recently read or written records (store/decoded.py's cache, by pk and version), read
+    from the store when not kept; shared by the batches of one process (the event loop runs one
+    at a time)."""
 
     def __init__(self, limit: int = DECODED_RECORDS) -> None:
-        self.limit = limit
-        self._kept: OrderedDict[int, tuple[int, StoredCandidate]] = OrderedDict()
+        self.cache = DecodedCache(limit)
 
     def keep(self, version: int, record: StoredCandidate) -> None:
-        self._kept[record.pk] = (version, record)
-        self._kept.move_to_end(record.pk)
-        while len(self._kept) > self.limit:
-            self._kept.popitem(last=False)
+        self.cache.keep(version, record)
 
     async def read(
         self, conn: Connection, hits: Iterable[bulk_store.Hit]
@@ -45,21 +41,14 @@ class DecodedRecords:
         not kept; conflicts if one went away since the hits were read."""
         found: dict[int, StoredCandidate] = {}
         missing: dict[int, bulk_store.Hit] = {}
-        kept = self._kept
         for hit in hits:
             if hit.pk in found or hit.pk in missing:
                 continue
-            entry = kept.get(hit.pk)
-            if entry is None or entry[0] != hit.version:
+            record = self.cache.get(hit.pk, hit.version, hit.customer_id)
+            if record is None:
                 missing[hit.pk] = hit
-                continue
-            kept.move_to_end(hit.pk)
-            record = entry[1]
-            if record.customer_id != hit.customer_id:
-                record = StoredCandidate(
-                    record.pk, hit.customer_id, record.ref, record.attributes, record.identifiers
-                )
-            found[hit.pk] = record
+            else:
+                found[hit.pk] = record
         for pk, (version, record) in (await bulk_store.record_contents(conn, missing)).items():
             if version != missing[pk].version:
                 raise RetryableConflict("a candidate record changed while the batch was read")

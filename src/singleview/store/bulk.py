@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from singleview.domain.records import SourceRecordRef
-from singleview.store.codec import attributes_from_json, identifier_from_row
 from singleview.store.database import Connection, RetryableConflict
-from singleview.store.matching import StoredCandidate
+from singleview.store.decoded import StoredCandidate, candidate_from_row
 from singleview.store.sql import query
 
 _FILE = "bulk.sql"
@@ -72,15 +70,6 @@ async def record_contents(
     cur = await conn.execute(query(_FILE, "record_contents_by_pks"), {"pks": wanted})
     found = {}
     for row in await cur.fetchall():
-        pk, version, customer_id, source, record_id, attributes, identifiers = row
-        found[pk] = (
-            version,
-            StoredCandidate(
-                pk,
-                customer_id,
-                SourceRecordRef(source, record_id),
-                attributes_from_json(attributes),
-                tuple(identifier_from_row(*i) for i in identifiers),
-            ),
-        )
+        pk, version, *content = row
+        found[pk] = (version, candidate_from_row((pk, *content)))
     return found

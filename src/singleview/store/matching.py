@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from singleview.domain.identifiers import Identifier
-from singleview.domain.records import Evidence, PersonAttributes, SourceRecord, SourceRecordRef
+from singleview.domain.records import Evidence, PersonAttributes, SourceRecord
 from singleview.store.codec import (
     attributes_from_json,
     attributes_to_json,
@@ -21,33 +20,12 @@ from singleview.store.codec import (
     identifiers_to_json,
 )
 from singleview.store.database import Connection
+from singleview.store.decoded import StoredCandidate as StoredCandidate
+from singleview.store.decoded import candidate_from_row as candidate_from_row
+from singleview.store.decoded import candidates_from_versioned_rows
 from singleview.store.sql import Read, query, run
 
 _FILE = "matching.sql"
-
-
-@dataclass(frozen=True)
-class StoredCandidate:
-    """A stored record as matching needs it."""
-
-    pk: int
-    customer_id: str
-    ref: SourceRecordRef
-    attributes: PersonAttributes
-    identifiers: tuple[Identifier, ...]
-
-
-def candidate_from_row(row: Sequence[Any]) -> StoredCandidate:
-    """A row of the shared record column list (id, customer, source, record id, attributes,
-    identifiers), as the records_* statements return it."""
-    pk, customer_id, source, record_id, attributes, identifiers = row
-    return StoredCandidate(
-        pk=pk,
-        customer_id=customer_id,
-        ref=SourceRecordRef(source, record_id),
-        attributes=attributes_from_json(attributes),
-        identifiers=tuple(identifier_from_row(*i) for i in identifiers),
-    )
 
 
 def candidate_of(pk: int, customer_id: str, record: SourceRecord) -> StoredCandidate:
@@ -71,14 +49,10 @@ async def replace_blocking_keys(
         )
 
 
-def _candidates(rows: list[tuple[Any, ...]]) -> list[StoredCandidate]:
-    return [candidate_from_row(row) for row in rows]
-
-
 def records_by_blocking_keys_read(keys: Iterable[str], per_key: int) -> Read[list[StoredCandidate]]:
     keys = sorted(set(keys))
     statement = query(_FILE, "records_by_blocking_keys") if keys else None
-    return Read(statement, {"keys": keys, "per_key": per_key}, _candidates)
+    return Read(statement, {"keys": keys, "per_key": per_key}, candidates_from_versioned_rows)
 
 
 async def records_by_blocking_keys(
@@ -92,7 +66,9 @@ def records_of_customers_read(
 ) -> Read[list[StoredCandidate]]:
     ids = sorted(set(customer_ids))
     statement = query(_FILE, "records_of_customers_newest") if ids else None
-    return Read(statement, {"ids": ids, "per_customer": per_customer}, _candidates)
+    return Read(
+        statement, {"ids": ids, "per_customer": per_customer}, candidates_from_versioned_rows
+    )
 
 
 async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:

@@ -10,7 +10,8 @@ DELETE FROM record_blocking_key WHERE record_pk = %(record_pk)s
 -- At most `per_key` records per key (the newest), so a common name cannot flood a resolve;
 -- those found by the most keys first, then in record order (matching/blocking.py's
 -- `ranked_hits`): the order decides the candidates kept when there are more than a resolve takes.
-SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
+-- Content as text with its hash (store/decoded.py decodes only content it does not keep).
+SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes::text, r.identifiers::text, r.content_hash
 FROM (
     SELECT hit.record_pk, count(*) AS keys_hit
     FROM unnest(%(keys)s::text[]) AS q (key)
@@ -32,8 +33,8 @@ WHERE id = ANY(%(pks)s::bigint[])
 
 -- records_of_customers_newest --
 -- The newest `per_customer` records of each customer: what a candidate customer is compared on;
--- customer by customer in the order given, each newest first.
-SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes, r.identifiers
+-- customer by customer in the order given, each newest first; content as text with its hash.
+SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes::text, r.identifiers::text, r.content_hash
 FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
 CROSS JOIN LATERAL (
     SELECT * FROM source_record AS s
