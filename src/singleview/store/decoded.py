@@ -79,9 +79,11 @@ class DecodedCache:
             self._kept.popitem(last=False)
 
 
-CANDIDATES_KEPT = 20_000
-"""Records a serving process keeps decoded (about 1-2 KiB each): the working set of the common
-names' blocking keys and their customers."""
+CANDIDATES_KEPT = 4_000
+"""Records a serving process keeps decoded: the working set of the common names' blocking keys.
+Kept records are long-lived objects that every full garbage collection walks; at 20,000 the
+walks showed in Resolve's p99 (bench/README.md, session 4), at 4,000 they do not, and the CPU
+saved per call is the same."""
 
 CANDIDATES = DecodedCache(CANDIDATES_KEPT)
 """The lone resolve's and the reads' candidates (store/matching.py's `records_*` reads)."""
