@@ -34,6 +34,7 @@ from singleview.domain.records import (
 )
 from singleview.matching.blocking import blocking_keys
 from singleview.matching.decision import Judgement, Verdict, comparison_evidence
+from singleview.matching.generic import placeholders_among
 from singleview.matching.profile import build_profile
 from singleview.service.ambiguity import Disambiguator
 from singleview.service.candidate_reads import DIRECT, CandidateReads
@@ -110,7 +111,10 @@ def _plan(
     outcome: MatchOutcome, own_customer: str | None, matcher: Matcher, record: SourceRecord
 ) -> _Plan:
     plan = _plan_links(outcome, own_customer, matcher)
-    return replace(plan, generic=frozenset(record.identifiers) & outcome.generic)
+    held = frozenset(record.identifiers) & outcome.generic
+    # Placeholders never make a household: looking for one cost every record holding the
+    # all-zero ad id a read (and, in a bulk import, a flush of the batch's held-back writes).
+    return replace(plan, generic=held - placeholders_among(held, matcher.settings.placeholders))
 
 
 def _plan_links(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> _Plan:
@@ -288,7 +292,7 @@ class ResolveService:
             fresh=stored is None,
             new_customer=new_customer,
         )
-        await self._open_reviews(conn, pk, plan)
+        await self._open_reviews(conn, pk, plan, new_customer=new_customer)
         records = await reads.record_attributes(conn, plan.customer_id)
         await store.update_golden(
             conn, plan.customer_id, golden_record(records, self.settings.survivorship)
@@ -353,12 +357,20 @@ class ResolveService:
             return plan
         return replace(plan, decision=Decision.AMBIGUOUS)
 
-    async def _open_reviews(self, conn: Connection, record_pk: int, plan: _Plan) -> None:
+    async def _open_reviews(
+        self, conn: Connection, record_pk: int, plan: _Plan, *, new_customer: bool
+    ) -> None:
+        """A review task per pair not already waiting. A customer this resolve just created has
+        no task yet, so its pairs are not looked up: most review tasks are raised for a record
+        that stays its own new customer, and in a bulk import each lookup also sent the batch's
+        held-back writes."""
         for judgement in plan.reviews:
             if judgement.customer_id in plan.losers or judgement.customer_id == plan.customer_id:
                 continue
             pair = (plan.customer_id, judgement.customer_id)
-            if frozenset(pair) in plan.apart or await steward_store.open_task_between(conn, *pair):
+            if frozenset(pair) in plan.apart:
+                continue
+            if not new_customer and await steward_store.open_task_between(conn, *pair):
                 continue
             await match_store.insert_review_task(
                 conn,
