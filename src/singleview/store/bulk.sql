@@ -88,3 +88,13 @@ SET given = EXCLUDED.given, family = EXCLUDED.family, lexemes = EXCLUDED.lexemes
 -- delete_names_of_records --
 -- delete_record_name for many records.
 DELETE FROM search_name WHERE record_pk = ANY(%(pks)s::bigint[])
+
+-- insert_review_tasks --
+-- insert_review_task (matching.sql) for many, in the order given (their seq, the review queue's
+-- order, follows it): rows of {id, record_pk, customer_a, customer_b, score, evidence}.
+INSERT INTO review_task (id, record_pk, customer_a, customer_b, score, evidence)
+SELECT q.e ->> 'id', (q.e ->> 'record_pk')::bigint, q.e ->> 'customer_a', q.e ->> 'customer_b',
+    (q.e ->> 'score')::double precision, q.e -> 'evidence'
+FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS q (e, n)
+ORDER BY q.n
+ON CONFLICT DO NOTHING

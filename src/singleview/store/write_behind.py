@@ -5,10 +5,10 @@ identifiers, blocking keys, search entry) and its golden record with another, an
 that joins or changes a customer with several more; in a batch of hundreds that is
 thousands of statements, each costing psycopg's Python and PostgreSQL's per-statement work.
 This wrapper recognizes exactly those statements and only collects their parameters; the first
-statement of any other kind (a read, a merge, a review task), and the end of the batch, first
-send everything collected as one statement per table, in foreign-key order (customers,
-records, then what hangs off records: identifiers, blocking keys, search entries deleted and
-written; golden records last). Every other statement therefore
+statement of any other kind (a read, a merge), and the end of the batch, first send everything
+collected as one statement per table, in foreign-key order (customers, records, then what
+hangs off records: identifiers, blocking keys, search entries deleted and written; golden
+records; review tasks last, in the order raised). Every other statement therefore
 sees all the writes made before it, as if each had been sent at once; only the held-back
 writes are reordered among themselves, and none of them reads what another writes (a golden
 record is written for a customer created before it, and the last one written for a customer
@@ -56,6 +56,7 @@ class WriteBehind:
             _text("search.sql", "upsert_record_names"): self._names,
             _text("search.sql", "delete_record_name"): self._nameless,
             _text("resolution.sql", "update_golden"): self._golden,
+            _text("matching.sql", "insert_review_task"): self._review_task,
         }
 
     def _reset(self) -> None:
@@ -67,6 +68,7 @@ class WriteBehind:
         self.names: dict[int, tuple[str, str, str] | None] = {}
         """Record pk -> its search entry, None to delete it: the last write of each counts."""
         self.goldens: dict[str, Any] = {}
+        self.review_tasks: list[dict[str, Any]] = []
 
     @property
     def connection(self) -> Connection:
@@ -109,6 +111,9 @@ class WriteBehind:
         if self.goldens:
             rows = Jsonb(list(self.goldens.items()))
             await run(query(_FILE, "update_goldens"), {"rows": rows})
+        if self.review_tasks:
+            rows = Jsonb(self.review_tasks)
+            await run(query(_FILE, "insert_review_tasks"), {"rows": rows})
         self._reset()
 
     def _new_record(self, params: Mapping[str, Any]) -> None:
@@ -153,6 +158,9 @@ class WriteBehind:
     def _golden(self, params: Mapping[str, Any]) -> None:
         self.goldens.pop(params["customer_id"], None)  # the last one written is kept
         self.goldens[params["customer_id"]] = params["golden"].obj
+
+    def _review_task(self, params: Mapping[str, Any]) -> None:
+        self.review_tasks.append({**params, "evidence": params["evidence"].obj})
 
 
 def _text(filename: str, name: str) -> str:
