@@ -8,7 +8,8 @@ from singleview.v1 import common_pb2, identity_service_pb2, privacy_service_pb2
 from singleview.v1 import identity_service_pb2 as pb
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.privacy_service_pb2_grpc import PrivacyServiceStub
-from tests.support.builders import email, phone, record
+from tests.support.builders import address, email, phone, record
+from tests.support.database import truncate_all
 
 
 def test_an_import_reports_each_request_and_a_bad_one_does_not_stop_the_rest(
@@ -73,3 +74,43 @@ def test_an_erased_identifier_fails_its_request_alone_and_the_batch_around_it_is
         ).found
         is False
     )
+
+
+def test_an_import_into_an_emptied_store_compares_with_the_records_stored_now(
+    identity: IdentityServiceStub, clean_database: str
+) -> None:
+    """The import keeps the records it decoded, by pk; an emptied or restored store numbers
+    other records with the same pks and versions, and those are compared as they now read."""
+    anna = record(
+        "crm",
+        "1",
+        given_name="Anna",
+        family_name="Berg",
+        birth_date="1985-03-04",
+        lives_at=address("4 Birch Rd"),
+    )
+    assert [r.decision for r in identity.ImportRecords(iter([anna]))] == [common_pb2.DECISION_NEW]
+    truncate_all(clean_database)
+    karla = identity.Resolve(
+        record(
+            "crm",
+            "9",
+            given_name="Karla",
+            family_name="Olsen",
+            birth_date="1950-01-09",
+            lives_at=address("77 Pine Ave", postal_code="62704"),
+        )
+    )
+
+    walk_in = record(
+        "pos",
+        "2",
+        given_name="Karla",
+        family_name="Olsen",
+        birth_date="1950-01-09",
+        lives_at=address("77 Pine Avenue", postal_code="62704"),
+    )
+    (result,) = identity.ImportRecords(iter([walk_in]))
+
+    assert result.decision == common_pb2.DECISION_LINKED
+    assert result.customer == karla.customer.name

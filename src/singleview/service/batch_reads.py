@@ -38,6 +38,7 @@ from singleview.store import matching as match_store
 from singleview.store import privacy as privacy_store
 from singleview.store import resolution as store
 from singleview.store import stewardship_links as links
+from singleview.store.codec import content_hash
 from singleview.store.database import Connection
 
 
@@ -208,7 +209,7 @@ class BatchReads(CandidateReads):
     def _add(self, record: SourceRecord, keys: Sequence[str], pk: int, customer: str) -> None:
         """A new record: the newest of its customer, its blocking keys and identifiers."""
         written = match_store.candidate_of(pk, customer, record)
-        self.decoded.keep(1, written)
+        self.decoded.keep(content_hash(record.identifiers, record.attributes), written)
         self.observed[pk] = record.observed_at
         self.records[customer] = self._newest([*self.records[customer], written])
         held = set(record.identifiers) & self.identifiers

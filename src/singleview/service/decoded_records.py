@@ -5,7 +5,7 @@ keys and candidate customers: mostly records the import itself wrote a little ea
 their JSON again for every window was most of an import's time once the store had grown (the
 same record is a hit of several keys, and of several windows). A record's content (reference,
 attributes, identifiers) changes only with its version, so content is kept by primary key and
-version: another process's newer version is never served stale, it is read again. Which
+content hash: another process's newer version is never served stale, it is read again. Which
 customer a record belongs to changes with merges and splits, so it is never kept: it comes
 with every read. Bounded, least recently used first out, so memory stays flat however large
 the import.
@@ -24,27 +24,29 @@ DECODED_RECORDS = 60_000
 
 
 class DecodedRecords:
-    """Recently read or written records (store/decoded.py's cache, by pk and version), read
+    """Recently read or written records (store/decoded.py's cache, by pk and content hash), read
     from the store when not kept; shared by the batches of one process (the event loop runs one
     at a time)."""
 
     def __init__(self, limit: int = DECODED_RECORDS) -> None:
         self.cache = DecodedCache(limit)
 
-    def keep(self, version: int, record: StoredCandidate) -> None:
-        self.cache.keep(version, record)
+    def keep(self, digest: str, record: StoredCandidate) -> None:
+        """Keep a record under its content hash: a pk and a version are not enough, a recreated
+        database numbers other records alike."""
+        self.cache.keep(digest, record)
 
     async def read(
         self, conn: Connection, hits: Iterable[bulk_store.Hit]
     ) -> dict[int, StoredCandidate]:
-        """The records hit, each as it is now (its current customer), decoding only versions
+        """The records hit, each as it is now (its current customer), decoding only content
         not kept; conflicts if one went away since the hits were read."""
         found: dict[int, StoredCandidate] = {}
         missing: dict[int, bulk_store.Hit] = {}
         for hit in hits:
             if hit.pk in found or hit.pk in missing:
                 continue
-            record = self.cache.get(hit.pk, hit.version, hit.customer_id)
+            record = self.cache.get(hit.pk, hit.content_hash, hit.customer_id)
             if record is None:
                 missing[hit.pk] = hit
             else:
@@ -52,7 +54,7 @@ class DecodedRecords:
         for pk, (version, record) in (await bulk_store.record_contents(conn, missing)).items():
             if version != missing[pk].version:
                 raise RetryableConflict("a candidate record changed while the batch was read")
-            self.keep(version, record)
+            self.keep(missing[pk].content_hash, record)
             found[pk] = record
         if len(found) != len({*found, *missing}):
             raise RetryableConflict("a candidate record went away while the batch was read")

@@ -16,11 +16,13 @@ _FILE = "bulk.sql"
 
 @dataclass(frozen=True)
 class Hit:
-    """A stored record found by a key, as it is now: its key, customer and version."""
+    """A stored record found by a key, as it is now: its key, customer, version and content
+    hash (what tells its decoded content apart, store/decoded.py)."""
 
     pk: int
     customer_id: str
     version: int
+    content_hash: str
 
 
 async def blocking_key_hits(
@@ -38,7 +40,7 @@ async def blocking_key_hits(
     pks_of: dict[str, list[int]] = {key: pks for key, pks in await cur.fetchall()}
     every = sorted({pk for pks in pks_of.values() for pk in pks})
     cur = await conn.execute(query(_FILE, "record_versions"), {"pks": every})
-    hits = {pk: Hit(pk, customer_id, version) for pk, customer_id, version in await cur.fetchall()}
+    hits = {row[0]: Hit(*row) for row in await cur.fetchall()}
     if len(hits) != len(every):
         raise RetryableConflict("a candidate record went away while the batch was read")
     for key, pks in pks_of.items():
@@ -57,7 +59,7 @@ async def newest_records_of_customers(
         query(_FILE, "newest_record_versions_of_customers"),
         {"ids": ids, "per_customer": per_customer},
     )
-    return [(Hit(pk, c, v), observed_at) for c, pk, observed_at, v in await cur.fetchall()]
+    return [(Hit(pk, c, v, h), observed_at) for c, pk, observed_at, v, h in await cur.fetchall()]
 
 
 async def record_contents(

@@ -15,17 +15,18 @@ CROSS JOIN LATERAL (
 WHERE hit.pks IS NOT NULL
 
 -- record_versions --
--- Each record's customer and version, as they are now.
-SELECT id, customer_id, version
+-- Each record's customer, version and content hash, as they are now.
+SELECT id, customer_id, version, content_hash
 FROM source_record
 WHERE id = ANY(%(pks)s::bigint[])
 
 -- newest_record_versions_of_customers --
--- records_of_customers_newest as keys, observation times and versions (in its order).
-SELECT r.customer_id, r.id, r.observed_at, r.version
+-- records_of_customers_newest as keys, observation times, versions and content hashes (in its
+-- order).
+SELECT r.customer_id, r.id, r.observed_at, r.version, r.content_hash
 FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
 CROSS JOIN LATERAL (
-    SELECT s.id, s.customer_id, s.observed_at, s.version FROM source_record AS s
+    SELECT s.id, s.customer_id, s.observed_at, s.version, s.content_hash FROM source_record AS s
     WHERE s.customer_id = q.customer_id
     ORDER BY s.observed_at DESC, s.id DESC
     LIMIT %(per_customer)s

@@ -1,15 +1,15 @@
-"""Stored records as matching reads them, decoded once per version and kept.
+"""Stored records as matching reads them, decoded once per content and kept.
 
 Every resolve compares its record with the newest records of its blocking keys and candidate
 customers, and the same few records of a common name are candidates of call after call. Decoding
 their JSON (attributes, identifiers) on every read was a fifth of a lone Resolve's server time
 at 100,000 customers, and most of a bulk import's once the store had grown. A record's content
 (reference, attributes, identifiers) changes only with its version, so content is kept by
-primary key and a token of its content: the lone path uses the content hash (which also tells a
-record of a restored or recreated database from the one kept under the same key), a bulk import
-the version it reads with its hits. Another process's newer version is never served stale, it
-is decoded again. Which customer a record belongs to changes with merges and splits, so it is
-never kept: it comes with every read. Bounded, least recently used first out, so memory stays flat.
+primary key and content hash (a version number alone would not tell a record of a restored or
+recreated database from the one kept under the same key). Another process's newer version is
+never served stale, it is decoded again. Which customer a record belongs to changes with merges
+and splits, so it is never kept: it comes with every read. Bounded, least recently used first
+out, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -50,19 +50,18 @@ def candidate_from_row(row: Sequence[Any]) -> StoredCandidate:
 
 
 class DecodedCache:
-    """pk -> (token, content) of recently read or written records; the token (a version, a
-    content hash) says which content. One event loop uses it (no locking); each process keeps
-    its own."""
+    """pk -> (content hash, content) of recently read or written records. One event loop uses
+    it (no locking); each process keeps its own."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._kept: OrderedDict[int, tuple[object, StoredCandidate]] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[str, StoredCandidate]] = OrderedDict()
 
-    def get(self, pk: int, token: object, customer_id: str) -> StoredCandidate | None:
+    def get(self, pk: int, digest: str, customer_id: str) -> StoredCandidate | None:
         """The record as kept, in `customer_id` (where it is now); None if this content is not
         kept."""
         entry = self._kept.get(pk)
-        if entry is None or entry[0] != token:
+        if entry is None or entry[0] != digest:
             return None
         self._kept.move_to_end(pk)
         record = entry[1]
@@ -72,8 +71,8 @@ class DecodedCache:
             else replace(record, customer_id=customer_id)
         )
 
-    def keep(self, token: object, record: StoredCandidate) -> None:
-        self._kept[record.pk] = (token, record)
+    def keep(self, digest: str, record: StoredCandidate) -> None:
+        self._kept[record.pk] = (digest, record)
         self._kept.move_to_end(record.pk)
         while len(self._kept) > self.limit:
             self._kept.popitem(last=False)
@@ -89,7 +88,7 @@ CANDIDATES = DecodedCache(CANDIDATES_KEPT)
 """The lone resolve's and the reads' candidates (store/matching.py's `records_*` reads)."""
 
 
-def candidates_from_versioned_rows(rows: Sequence[Sequence[Any]]) -> list[StoredCandidate]:
+def candidates_from_text_rows(rows: Sequence[Sequence[Any]]) -> list[StoredCandidate]:
     """Rows of (id, customer, source, record id, attributes as text, identifiers as text,
     content hash): JSON is parsed and decoded only for content not kept."""
     found = []

@@ -22,7 +22,7 @@ from singleview.store.codec import (
 from singleview.store.database import Connection
 from singleview.store.decoded import StoredCandidate as StoredCandidate
 from singleview.store.decoded import candidate_from_row as candidate_from_row
-from singleview.store.decoded import candidates_from_versioned_rows
+from singleview.store.decoded import candidates_from_text_rows
 from singleview.store.sql import Read, query, run
 
 _FILE = "matching.sql"
@@ -52,7 +52,7 @@ async def replace_blocking_keys(
 def records_by_blocking_keys_read(keys: Iterable[str], per_key: int) -> Read[list[StoredCandidate]]:
     keys = sorted(set(keys))
     statement = query(_FILE, "records_by_blocking_keys") if keys else None
-    return Read(statement, {"keys": keys, "per_key": per_key}, candidates_from_versioned_rows)
+    return Read(statement, {"keys": keys, "per_key": per_key}, candidates_from_text_rows)
 
 
 async def records_by_blocking_keys(
@@ -66,9 +66,7 @@ def records_of_customers_read(
 ) -> Read[list[StoredCandidate]]:
     ids = sorted(set(customer_ids))
     statement = query(_FILE, "records_of_customers_newest") if ids else None
-    return Read(
-        statement, {"ids": ids, "per_customer": per_customer}, candidates_from_versioned_rows
-    )
+    return Read(statement, {"ids": ids, "per_customer": per_customer}, candidates_from_text_rows)
 
 
 async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:
