@@ -91,7 +91,8 @@ class _Plan:
     apart: set[frozenset[str]]
     """Customer pairs a steward kept apart: never merged, and no review raised for them again."""
     generic: frozenset[Identifier] = frozenset()
-    """The record's generic identifiers: the ones that may make or grow a household."""
+    """The record's learned generic identifiers (not placeholders): the ones that may make or
+    grow a household."""
 
 
 def _evidence(
@@ -114,7 +115,10 @@ def _plan(
     held = frozenset(record.identifiers) & outcome.generic
     # Placeholders never make a household: looking for one cost every record holding the
     # all-zero ad id a read (and, in a bulk import, a flush of the batch's held-back writes).
-    return replace(plan, generic=held - placeholders_among(held, matcher.settings.placeholders))
+    # What this outcome still calls newly generic was found after the one re-match a resolve
+    # makes and is not recorded: it is not a learned identifier either.
+    unlearned = placeholders_among(held, matcher.settings.placeholders) | set(outcome.newly_generic)
+    return replace(plan, generic=held - unlearned)
 
 
 def _plan_links(outcome: MatchOutcome, own_customer: str | None, matcher: Matcher) -> _Plan:
@@ -298,7 +302,7 @@ class ResolveService:
             conn, plan.customer_id, golden_record(records, self.settings.survivorship)
         )
         if plan.generic:
-            await refresh_households(conn, plan.generic)
+            await refresh_households(conn, plan.generic, all_learned=True)
             reads.identifiers_changed(plan.generic)
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
         return Resolved(
