@@ -1,5 +1,5 @@
 """Reads a bulk import makes for a whole window of records: keys and versions first, content
-only of the record versions it has not decoded yet (service/decoded_records.py)."""
+only of the records whose content it has not decoded yet (service/decoded_records.py)."""
 
 from __future__ import annotations
 

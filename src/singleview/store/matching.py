@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -69,14 +68,6 @@ def records_of_customers_read(
     return Read(statement, {"ids": ids, "per_customer": per_customer}, candidates_from_text_rows)
 
 
-async def records_by_pks(conn: Connection, pks: Iterable[int]) -> dict[int, StoredCandidate]:
-    wanted = sorted(set(pks))
-    if not wanted:
-        return {}
-    cur = await conn.execute(query(_FILE, "records_by_pks"), {"pks": wanted})
-    return {row[0]: candidate_from_row(row) for row in await cur.fetchall()}
-
-
 async def records_of_customers(
     conn: Connection, customer_ids: Iterable[str], per_customer: int
 ) -> list[StoredCandidate]:
@@ -104,19 +95,6 @@ async def records_holding_identifiers(
         },
     )
     return [candidate_from_row(row) for row in await cur.fetchall()]
-
-
-async def newest_records_of_customers(
-    conn: Connection, customer_ids: Iterable[str], per_customer: int
-) -> list[tuple[str, int, datetime]]:
-    """(customer, record pk, observed_at) of what `records_of_customers` reads, in its order."""
-    ids = sorted(set(customer_ids))
-    if not ids:
-        return []
-    cur = await conn.execute(
-        query(_FILE, "newest_records_of_customers"), {"ids": ids, "per_customer": per_customer}
-    )
-    return [(c, pk, observed_at) for c, pk, observed_at in await cur.fetchall()]
 
 
 async def all_records_of_customer(conn: Connection, customer_id: str) -> list[StoredCandidate]:

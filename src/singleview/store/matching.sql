@@ -26,11 +26,6 @@ FROM (
 JOIN source_record AS r ON r.id = hit.record_pk
 ORDER BY hit.keys_hit DESC, r.id
 
--- records_by_pks --
-SELECT id, customer_id, source, record_id, attributes, identifiers
-FROM source_record
-WHERE id = ANY(%(pks)s::bigint[])
-
 -- records_of_customers_newest --
 -- The newest `per_customer` records of each customer: what a candidate customer is compared on;
 -- customer by customer in the order given, each newest first; content as text with its hash.
@@ -38,18 +33,6 @@ SELECT r.id, r.customer_id, r.source, r.record_id, r.attributes::text, r.identif
 FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
 CROSS JOIN LATERAL (
     SELECT * FROM source_record AS s
-    WHERE s.customer_id = q.customer_id
-    ORDER BY s.observed_at DESC, s.id DESC
-    LIMIT %(per_customer)s
-) AS r
-ORDER BY q.n, r.observed_at DESC, r.id DESC
-
--- newest_records_of_customers --
--- records_of_customers_newest as keys and observation times (the order records are kept in).
-SELECT r.customer_id, r.id, r.observed_at
-FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS q (customer_id, n)
-CROSS JOIN LATERAL (
-    SELECT s.id, s.customer_id, s.observed_at FROM source_record AS s
     WHERE s.customer_id = q.customer_id
     ORDER BY s.observed_at DESC, s.id DESC
     LIMIT %(per_customer)s
