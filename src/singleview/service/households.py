@@ -62,16 +62,17 @@ def _evidence(identifier: Identifier, others: int) -> tuple[Evidence, ...]:
     )
 
 
-async def refresh_households(
-    conn: Connection, identifiers: Iterable[Identifier], *, all_learned: bool = False
-) -> None:
-    """Re-derive the households of these identifiers (those learned generic). A resolve
-    passes `all_learned`: its matching has just read or recorded each one as learned, and
-    asking the store again cost every such record a read (in a bulk import, also a flush of
-    the batch's held-back writes)."""
-    wanted = tuple(set(identifiers))
-    learned = set(wanted) if all_learned else await match_store.generic_among(conn, wanted)
-    for identifier in sorted(learned):
+async def refresh_households(conn: Connection, identifiers: Iterable[Identifier]) -> None:
+    """Re-derive the households of these identifiers (those learned generic)."""
+    learned = await match_store.generic_among(conn, tuple(set(identifiers)))
+    await refresh_learned_households(conn, learned)
+
+
+async def refresh_learned_households(conn: Connection, learned: Iterable[Identifier]) -> None:
+    """Re-derive the households of identifiers known to be learned generic: a resolve's
+    matching has just read or recorded each one so, and asking the store again cost every such
+    record a read (in a bulk import, also a flush of the batch's held-back writes)."""
+    for identifier in sorted(set(learned)):
         await _refresh_identifier(conn, identifier)
 
 

@@ -42,8 +42,8 @@ from singleview.service.evidence import generic_evidence, identifier_evidence, s
 from singleview.service.golden import golden_record, refresh_golden
 from singleview.service.households import (
     is_named,
-    refresh_households,
     refresh_households_of_customers,
+    refresh_learned_households,
 )
 from singleview.service.lone_reads import LoneReads
 from singleview.service.matcher import Matcher, MatchInput, MatchOutcome
@@ -302,7 +302,7 @@ class ResolveService:
             conn, plan.customer_id, golden_record(records, self.settings.survivorship)
         )
         if plan.generic:
-            await refresh_households(conn, plan.generic, all_learned=True)
+            await refresh_learned_households(conn, plan.generic)
             reads.identifiers_changed(plan.generic)
         outcome_kind = RecordOutcome.CREATED if stored is None else RecordOutcome.UPDATED
         return Resolved(
