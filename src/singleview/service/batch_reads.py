@@ -55,6 +55,7 @@ class BatchReads(CandidateReads):
 
     def __init__(self, matcher: Matcher, decoded: DecodedRecords) -> None:
         self.decoded = decoded
+        self.matcher = matcher
         self.settings = matcher.settings
         self.placeholders = matcher.settings.placeholders
         self.stored: dict[SourceRecordRef, store.StoredRecord] = {}
@@ -126,8 +127,8 @@ class BatchReads(CandidateReads):
     def _candidates_of(
         self, batch: Sequence[PreparedRecord], hits: dict[str, list[bulk_store.Hit]]
     ) -> set[str]:
-        """The customers the batch's resolves will judge, as `Matcher._candidate_customers`
-        chooses them for each record (at most `max_candidate_customers`), and the records' own.
+        """The customers the batch's resolves will judge (`Matcher.candidate_customers` of each
+        record), and the records' own.
 
         Only these are locked and read ahead: a lone resolve compares no more, and reading
         every customer any blocking-key hit belongs to grew with the store. A record whose
@@ -139,7 +140,6 @@ class BatchReads(CandidateReads):
             for customer, held in rows.items():
                 for identifier in held:
                     holding.setdefault(identifier, set()).add(customer)
-        limit = self.settings.max_candidate_customers
         chosen = set(own)
         for p in batch:
             ids = p.record.identifiers
@@ -148,11 +148,14 @@ class BatchReads(CandidateReads):
             found = {h.pk: h.customer_id for k in p.blocking_keys for h in hits[k]}
             blocked = ranked_hits([h.pk for h in hits[k]] for k in p.blocking_keys)
             stored = self.stored.get(p.record.ref)
-            ordered = dict.fromkeys(
-                [*sorted(proving), *(found[pk] for pk in blocked), *sorted(widely)]
+            chosen.update(
+                self.matcher.candidate_customers(
+                    proving,
+                    (found[pk] for pk in blocked),
+                    widely,
+                    stored.customer_id if stored else None,
+                )
             )
-            ordered.pop(stored.customer_id if stored else "", None)
-            chosen.update(list(ordered)[:limit])
         return chosen
 
     def wrote(self, prepared: PreparedRecord, resolved: Resolved) -> None:

@@ -184,7 +184,9 @@ class Matcher:
                 blocking_keys(build_profile(target.attributes, usable)),
                 self.settings.candidates_per_key,
             )
-            candidates = self._candidate_customers(proving, blocked, widely, target.own_customer)
+            candidates = self.candidate_customers(
+                proving, (r.customer_id for r in blocked), widely, target.own_customer
+            )
             if not lock:
                 ages: dict[str, int] = {}
                 break
@@ -249,7 +251,9 @@ class Matcher:
         if generic.value or seen.generic:
             return None
         proving, blocked = {**holding.value, **seen.holders}, hits.value
-        candidates = self._candidate_customers(proving, blocked, {}, target.own_customer)
+        candidates = self.candidate_customers(
+            proving, (r.customer_id for r in blocked), (), target.own_customer
+        )
         ahead = not keys and {r.customer_id for r in seen.records} == set(candidates)
         several = len(candidates) > 1
         async with Batch(conn) as second:
@@ -392,18 +396,19 @@ class Matcher:
             if n >= limit and i not in generic
         }
 
-    def _candidate_customers(
+    def candidate_customers(
         self,
-        proving: dict[str, set[Identifier]],
-        blocked: Sequence[match_store.StoredCandidate],
-        widely: dict[str, set[Identifier]],
+        proving: Iterable[str],
+        blocked: Iterable[str],
+        widely: Iterable[str],
         own_customer: str | None,
     ) -> list[str]:
-        """Holders of proving identifiers first, then blocking hits, then generic holders."""
-        ordered = list(
-            dict.fromkeys([*sorted(proving), *(r.customer_id for r in blocked), *sorted(widely)])
-        )
-        return [c for c in ordered if c != own_customer][: self.settings.max_candidate_customers]
+        """The customers judged: holders of proving identifiers first, then the customers of
+        the blocking hits in their ranked order, then generic holders; never the record's own,
+        at most `max_candidate_customers`. A bulk import chooses what it reads ahead with it."""
+        ordered = dict.fromkeys([*sorted(proving), *blocked, *sorted(widely)])
+        ordered.pop(own_customer or "", None)
+        return list(ordered)[: self.settings.max_candidate_customers]
 
     @staticmethod
     def candidate_records(
