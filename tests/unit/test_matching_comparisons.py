@@ -85,6 +85,10 @@ GIVEN_NAME_CASES = [
     case(g("Smith", "John"), g("John", "Smith"), "swapped", "swapped"),
     case({"full": "Lee Ann"}, g("Ann", "Lee"), "swapped", "full name in the wrong order"),
     case(g("Smith", "Bob"), g("Robert", "Smith"), "swapped", "swapped with a nickname"),
+    case({"full": "L Mai"}, g("Mai", "Lê"), "initial", "swapped, the family name as an initial"),
+    case(g("Mai", "L."), g("Lê", "Mai"), "initial", "swapped, the family name initial last"),
+    case({"full": "K Mai"}, g("Mai", "Lê"), "different", "swapped, but another initial"),
+    case({"full": "L M"}, g("Mai", "Lê"), "different", "two initials swapped say too little"),
     case({"full": "Lee, Ann"}, g("Ann", "Lee"), "exact", "comma form Lee, Ann"),
     case(g("Anna", "Novak"), g("Petra", "Novak"), "different", "twins Anna and Petra"),
     case(g("John Michael"), g("James Michael"), "different", "twins sharing a middle name"),
@@ -115,6 +119,7 @@ FAMILY_NAME_CASES = [
     case(f("García-López"), f("Lopez"), "token_overlap", "hyphenated, second part"),
     case(f("de la Cruz"), f("de Souza"), "different", "particles alone are no overlap"),
     case(f("John", "Smith"), f("Smith", "John"), "swapped", "swapped"),
+    case({"full": "L Mai"}, f("Lê", "Mai"), "swapped", "swapped, the family name as an initial"),
     case(f("Smith"), f("Jones"), "different", "different (married, perhaps)"),
     case(f(""), f("Smith"), None, "missing on one side"),
 ]

@@ -143,12 +143,32 @@ def _given_like(given: str, family: Sequence[str], typo_threshold: float) -> boo
     )
 
 
+def _initial_like(given: str, family: Sequence[str]) -> bool:
+    """Whether a given name and the other record's family name are one name and its initial."""
+    if len(given) == 1:
+        return any(len(f) > 1 and f.startswith(given) for f in family)
+    return any(len(f) == 1 and given.startswith(f) for f in family)
+
+
 def names_swapped(left: MatchProfile, right: MatchProfile, typo_threshold: float) -> bool:
     """Each side's given name is the other's family name: the parts went in the wrong fields."""
     if not (left.given and left.family and right.given and right.family):
         return False
     return _given_like(left.given[0], right.family, typo_threshold) and _given_like(
         right.given[0], left.family, typo_threshold
+    )
+
+
+def swapped_with_initial(left: MatchProfile, right: MatchProfile, typo_threshold: float) -> bool:
+    """Swapped parts where one of the two crossings is an initial ("L Mai" for Mai Lê): less
+    than a swap of whole names, but no contradiction, since the initial agrees."""
+    if not (left.given and left.family and right.given and right.family):
+        return False
+    one = left.given[0], right.family
+    other = right.given[0], left.family
+    return any(
+        _given_like(*whole, typo_threshold) and _initial_like(*initial)
+        for whole, initial in ((one, other), (other, one))
     )
 
 
@@ -193,6 +213,8 @@ class GivenNameComparison:
                 return FieldComparison(self.field, level)
         if names_swapped(left, right, self.typo_threshold):
             return FieldComparison(self.field, GIVEN_SWAPPED)
+        if swapped_with_initial(left, right, self.typo_threshold):
+            return FieldComparison(self.field, GIVEN_INITIAL)
         return FieldComparison(self.field, GIVEN_DIFFERENT)
 
     def _tests(self) -> tuple[tuple[Level, _Test], ...]:
@@ -265,7 +287,9 @@ class FamilyNameComparison:
             return FAMILY_PHONETIC
         if _significant(left.family) & _significant(right.family):
             return FAMILY_OVERLAP
-        if names_swapped(left, right, self.typo_threshold):
+        if names_swapped(left, right, self.typo_threshold) or swapped_with_initial(
+            left, right, self.typo_threshold
+        ):
             return FAMILY_SWAPPED
         return FAMILY_DIFFERENT
 
