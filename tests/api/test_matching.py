@@ -480,3 +480,21 @@ def test_a_record_is_compared_as_its_newest_version_once_it_was_compared_before(
     )
     assert karla.decision == common_pb2.DECISION_LINKED
     assert karla.customer.name == customer
+
+
+def test_a_tills_placeholder_name_on_a_persons_phone_does_not_make_the_phone_shared(
+    identity: IdentityServiceStub,
+) -> None:
+    mobile = "(312) 792-6535"
+    krystyna = identity.Resolve(
+        record("crm", "1", phone(mobile), given_name="Krystyna", family_name="Wróbel")
+    )
+    walk_in = identity.Resolve(record("pos", "2", phone(mobile), full_name="Walk In"))
+    later = identity.Resolve(
+        record("web", "3", phone(mobile), given_name="Krystyna", family_name="Wrobel")
+    )
+
+    assert walk_in.customer.name == krystyna.customer.name
+    assert later.decision == common_pb2.DECISION_LINKED
+    assert later.customer.name == krystyna.customer.name
+    assert later.customer.golden.given_name == "Krystyna"

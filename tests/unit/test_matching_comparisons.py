@@ -94,6 +94,10 @@ GIVEN_NAME_CASES = [
     case(g("John Michael"), g("James Michael"), "different", "twins sharing a middle name"),
     case(g("J"), g("K"), "different", "different initials"),
     case(g(""), g("John"), None, "missing on one side"),
+    case({"full": "Store Guest"}, g("Ewa"), None, "a placeholder name is no name"),
+    case(g("Zhiwei", "Zhu"), {"full": "Zhi Wei Zhu"}, "exact", "one word or two: Zhiwei, Zhi Wei"),
+    case(g("Julien"), {"full": "Lefebvre Julien"}, "weak_typo", "alone, against a family-first"),
+    case(g("Anna"), {"full": "Lefebvre Julien"}, "different", "alone, and another name"),
     case({"full": "Smith"}, g("John"), "different", "one word full name is a given name"),
 ]
 
@@ -136,6 +140,7 @@ def b(born: str) -> P:
 
 BIRTH_DATE_CASES = [
     case(b("1990-04-01"), b("1990-04-01"), "exact", "same date"),
+    case(b("1900-01-01"), b("1983-08-18"), None, "a form's placeholder date is no date"),
     case(b("1990-04-01"), b("1990-01-04"), "day_month_swapped", "day and month swapped"),
     case(b("1990-04-01"), b("1990-04-07"), "typo", "one digit of the day"),
     case(b("1980-06-15"), b("1990-06-15"), "typo", "one digit of the year"),

@@ -89,6 +89,18 @@ def test_ties_go_to_the_most_recent_record() -> None:
     assert frequent.sources["given_name"].source == "a"
 
 
+def test_a_placeholder_name_never_becomes_the_customers_name() -> None:
+    records = _records(
+        ("pos", PersonAttributes(full_name="Walk In", given_name="Walk", family_name="In")),
+        ("crm", PersonAttributes(given_name="Krystyna", family_name="Wróbel")),
+    )
+
+    golden = golden_record(records, SurvivorshipSettings())
+
+    assert (golden.attributes.given_name, golden.attributes.family_name) == ("Krystyna", "Wróbel")
+    assert golden.attributes.full_name == ""
+
+
 def test_the_address_is_taken_whole_from_one_record() -> None:
     records = _records(
         ("pos", PersonAttributes(address=PostalAddress(postal_code="62701"))),

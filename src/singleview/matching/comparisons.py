@@ -108,7 +108,10 @@ def _given_pairs(left: Sequence[str], right: Sequence[str]) -> set[tuple[str, st
     So that someone who goes by a middle name still matches ("John Michael" = "Michael"),
     while two middle names alone don't make twins "John Michael" and "James Michael" one.
     """
-    return {(left[0], t) for t in right} | {(t, right[0]) for t in left}
+    pairs = {(left[0], t) for t in right} | {(t, right[0]) for t in left}
+    if len(left) > 1 or len(right) > 1:
+        pairs.add(("".join(left), "".join(right)))  # "Zhi Wei" is "Zhiwei"
+    return pairs
 
 
 def _is_initial_of(a: str, b: str) -> bool:
@@ -215,7 +218,15 @@ class GivenNameComparison:
             return FieldComparison(self.field, GIVEN_SWAPPED)
         if swapped_with_initial(left, right, self.typo_threshold):
             return FieldComparison(self.field, GIVEN_INITIAL)
+        if self._alone_against_family(left, right) or self._alone_against_family(right, left):
+            return FieldComparison(self.field, GIVEN_WEAK_TYPO)
         return FieldComparison(self.field, GIVEN_DIFFERENT)
+
+    def _alone_against_family(self, alone: MatchProfile, other: MatchProfile) -> bool:
+        """A given name without a family name that is the other record's family name: most
+        likely a full name written family first ("Lefebvre Julien" against "Julien"), so no
+        contradiction, though no agreement either."""
+        return not alone.family and _given_like(alone.given[0], other.family, self.typo_threshold)
 
     def _tests(self) -> tuple[tuple[Level, _Test], ...]:
         return (

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from singleview.domain.records import PersonAttributes
 from singleview.matching.levels import MatchProfile
+from singleview.matching.names import parse_name
 
 
 def is_named(attributes: PersonAttributes) -> bool:
-    return bool(attributes.given_name or attributes.family_name or attributes.full_name)
+    """Whether the attributes name someone: a placeholder name ("Walk In") names nobody."""
+    given, family = parse_name(attributes.given_name, attributes.family_name, attributes.full_name)
+    return bool(given or family)
 
 
 def related(a: MatchProfile, b: MatchProfile) -> bool:

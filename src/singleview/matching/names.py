@@ -31,6 +31,22 @@ FAMILY_PARTICLES = frozenset(
 )
 """Words that belong to the family name that follows them ("Ludwig van Beethoven")."""
 
+PLACEHOLDER_NAMES = frozenset(
+    {"walk in", "walkin", "walk in customer", "walkin customer", "in store", "instore"}
+    | {"guest", "guest guest", "store guest", "guest customer", "guest user", "web guest"}
+    | {"cash", "cash customer", "cash sale", "customer", "customer customer", "client"}
+    | {"valued customer", "store customer", "pos customer", "retail customer"}
+    | {"unknown", "unknown unknown", "unknown customer", "anonymous", "anon", "nobody"}
+    | {"no name", "noname", "none", "n a", "na", "not provided", "not given", "not available"}
+    | {"test", "test test", "test customer", "test user", "tbd", "tba", "x", "xx", "xxx"}
+    | {"occupant", "resident", "current resident", "john doe", "jane doe"}
+    | {"cliente", "kunde", "gast", "invitado", "invite", "inconnu", "desconocido", "sin nombre"}
+)
+"""Names a till or a form types when it has none ("Walk In", "Store Guest", "CASH CUSTOMER"),
+folded, as whole names only ("Edgar Guest" is a name). Such a record is nameless: a name it
+does not have must neither contradict the person whose phone it carries (which made that phone
+look shared by different people and split the person) nor become anyone's name."""
+
 _MEMO = 1 << 16
 """Bound of the memo caches below: names repeat a lot, but input is unbounded."""
 
@@ -61,11 +77,17 @@ def parse_name(given: str, family: str, full: str) -> tuple[tuple[str, ...], tup
     # "Ji-woo" is one given name: kept whole, its parts would match "Min-ji" by "ji".
     given_tokens = name_tokens(_HYPHEN_INSIDE_WORD.sub("", given))
     family_tokens = name_tokens(family)
-    if full and not (given_tokens and family_tokens):
+    if _placeholder(given_tokens + family_tokens):
+        given_tokens = family_tokens = ()
+    if full and not (given_tokens and family_tokens) and not _placeholder(name_tokens(full)):
         full_given, full_family = split_full_name(full)
         given_tokens = given_tokens or full_given
         family_tokens = family_tokens or full_family
     return given_tokens, family_tokens
+
+
+def _placeholder(tokens: tuple[str, ...]) -> bool:
+    return " ".join(tokens) in PLACEHOLDER_NAMES
 
 
 _FAMILY_FIRST_NAMES = """
@@ -116,16 +138,58 @@ def _flatten(words: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 _MORE_NICKNAMES = """
-francisco: paco pancho curro frank | jose: pepe chepe | jesus: chuy | guadalupe: lupe lupita
-ignacio: nacho | guillermo: memo | alejandro: alex ale | eduardo: lalo edu | enrique: quique
-manuel: manolo | antonio: tono toni | dolores: lola | concepcion: concha conchita
-rosario: charo | maria: mari | johannes: hans jo | johann: hans | josef: sepp | joseph: sepp
-wolfgang: wolf | friedrich: fritz | alexander: sasha sascha | aleksandr: sasha | mikhail: misha
-dmitri: dima | ekaterina: katya | yelena: lena | giuseppe: beppe peppe | giovanni: gianni
-francesca: fran | margarida: guida | joao: joaozinho | luis: lucho | susan: suzy
-katherine: katie kathy | oluwaseun: seun | adebayo: bayo | mohammed: mo | muhammad: mo
+francisco: paco pancho curro frank chico | jose: pepe chepe ze | jesus: chuy
+guadalupe: lupe lupita | ignacio: nacho | guillermo: memo | alejandro: alex ale
+eduardo: lalo edu | enrique: quique | manuel: manolo | antonio: tono toni toninho
+dolores: lola | concepcion: concha conchita | rosario: charo | maria: mari masha
+luis: lucho | pilar: pili | isabel: chabela isa | gabriela: gaby gabi | roberto: beto
+alberto: beto | fernando: nando | rafael: rafa | javier: javi | santiago: santi
+sebastian: sebas basti | mercedes: meche | consuelo: chelo | montserrat: montse
+josefa: pepa | joaquin: quino | agustin: agus | beatriz: bea | federico: fede
+margarita: marga | teresa: tere | cristina: cris | joao: joaozinho | margarida: guida
+fernanda: nanda | giuseppe: beppe peppe pino | giovanni: gianni | francesca: fran
+alessandro: sandro | salvatore: toto | vincenzo: enzo | domenico: mimmo
+johannes: hans jo | johann: hans | josef: sepp | joseph: sepp | wolfgang: wolf
+friedrich: fritz | elisabeth: sissi sisi lisa liesl elli | susanne: susi | katharina: kathi
+margarete: grete gretel | stefanie: steffi | andreas: andi | franziska: franzi
+gabriele: gabi | barbara: babsi basia | heinrich: heinz | wilhelm: willi
+ulrich: uli | rudolf: rudi | gerhard: gerd | bernhard: bernd | cornelia: conny
+matthias: matze | maximilian: max | cornelis: kees | hendrik: henk | jacobus: koos
+francois: fanfan | frederic: fred | stephane: steph | sebastien: seb | nicolas: nico
+guillaume: guigui | isabelle: isa | alexandre: alex | dominique: dom
+katarzyna: kasia kaska | malgorzata: gosia malgosia | jakub: kuba | tomasz: tomek
+aleksandra: ola olka sasha | agnieszka: aga | magdalena: magda lena | joanna: asia
+anna: ania anka anya | zofia: zosia | elzbieta: ela | krzysztof: krzys krzysiek
+piotr: piotrek | wojciech: wojtek | maciej: maciek | bartlomiej: bartek | jan: janek
+wladyslaw: wladek | kazimierz: kazik | jozef: jozek | dariusz: darek | jaroslaw: jarek
+radoslaw: radek | miroslaw: mirek | zbigniew: zbyszek | ryszard: rysiek | tadeusz: tadek
+krystyna: krysia | jadwiga: jadzia | urszula: ula | izabela: iza | stanislaw: stas stasiek
+grzegorz: grzes | michal: michas
+alexander: sasha sascha shura | aleksandr: sasha shura | oleksandr: sasha
+mikhail: misha | dmitri: dima | dmitry: dima | ekaterina: katya | yekaterina: katya
+yelena: lena | elena: lena | daria: dasha | darya: dasha | anastasia: nastya nastia
+tatiana: tanya tania | tatyana: tanya | sergei: seryozha serezha | sergey: seryozha
+vladimir: volodya vova | volodymyr: volodya | natalia: natasha | natalya: natasha
+svetlana: sveta | irina: ira | yulia: yulya | nikolai: kolya | mykola: kolya
+ivan: vanya | pavel: pasha | alexei: lyosha alyosha | aleksei: lyosha
+konstantin: kostya | evgeny: zhenya | yevgeny: zhenya | evgenia: zhenya
+lyudmila: lyuda mila | valentina: valya | yuri: yura | grigory: grisha | viktor: vitya
+pyotr: petya | petro: petya | galina: galya | ksenia: ksyusha | sofia: sonya sofi
+vyacheslav: slava | yaroslav: slava | stanislav: stas | olga: olya
+karthik: karthi | venkatesh: venky | venkat: venky | ashwin: ash | ashok: ash
+gaurav: gary | srinivas: srini | rajesh: raj | rajendra: raj | priyanka: priya
+subramanian: subbu | balasubramanian: balu bala | krishna: kris | sriram: sri
+oluwaseun: seun | adebayo: bayo | ifeanyi: ify | ifeoma: ify | chukwuemeka: emeka
+oluwafemi: femi | oluwatobi: tobi | babatunde: tunde | temitope: tope | adewale: wale
+olawale: wale | oluwakemi: kemi | olufunmilayo: funmi | chinonso: nonso | obinna: obi
+mohammed: mo | muhammad: mo | mohamed: mo | abdullah: abdu
+susan: suzy | katherine: katie kathy | jean: jp
 """
-"""Common short forms outside the English tables of the `nicknames` package."""
+"""Common short forms outside the English tables of the `nicknames` package: Spanish,
+Portuguese, Italian, German, Dutch, French, Polish, Russian and Ukrainian, Indian, Yoruba and
+Igbo, Arabic. A short form unknown here is a different given name, which vetoes a link even
+on a shared phone and makes that phone look shared by different people (one "Masha" record
+then split Maria Smirnova's mobile): what is missing costs recall, so common ones are listed."""
 
 
 @cache

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from singleview.domain.identifiers import Identifier, IdentifierKind
 from singleview.domain.records import PersonAttributes
 from singleview.matching.address import parse_address
 from singleview.matching.levels import MatchProfile
 from singleview.matching.names import parse_name
+
+PLACEHOLDER_BIRTH_DATES = frozenset(
+    {date(1900, 1, 1), date(1901, 1, 1), date(1899, 12, 31), date(1, 1, 1), date(9999, 12, 31)}
+)
+"""Birth dates forms and tills fill in when they have none: compared, they would contradict
+the person's real birth date and veto the link, or tie strangers together."""
 
 
 def build_profile(attributes: PersonAttributes, identifiers: Sequence[Identifier]) -> MatchProfile:
@@ -23,7 +30,9 @@ def build_profile(attributes: PersonAttributes, identifiers: Sequence[Identifier
     return MatchProfile(
         given=given,
         family=family,
-        birth_date=attributes.birth_date,
+        birth_date=None
+        if attributes.birth_date in PLACEHOLDER_BIRTH_DATES
+        else attributes.birth_date,
         house_number=address.house_number,
         street=address.street,
         postal_code=address.postal_code,

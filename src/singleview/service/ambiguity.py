@@ -24,6 +24,7 @@ from singleview.domain.households import (
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer, Decision, LookupResult, PersonAttributes
 from singleview.matching.decision import Judgement, comparison_evidence, judge
+from singleview.matching.names import parse_name
 from singleview.matching.profile import build_profile
 from singleview.service.matcher import Matcher
 from singleview.service.verification import best_question, matches_last4
@@ -38,7 +39,8 @@ def asked_attributes(
 ) -> set[VerificationAttribute]:
     """What the caller already answered: not asked again."""
     asked = set()
-    if attributes.given_name or attributes.full_name:
+    given, _ = parse_name(attributes.given_name, attributes.family_name, attributes.full_name)
+    if given:  # a placeholder ("Walk In") answers nothing
         asked.add(VerificationAttribute.GIVEN_NAME)
     if attributes.birth_date is not None:
         asked.add(VerificationAttribute.BIRTH_DATE)

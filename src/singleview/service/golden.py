@@ -25,6 +25,7 @@ from singleview.domain.records import (
     PostalAddress,
     SourceRecordRef,
 )
+from singleview.matching.kinship import is_named
 from singleview.matching.names import fold
 from singleview.store import resolution as store
 from singleview.store.database import Connection
@@ -35,7 +36,12 @@ Candidate = tuple[RecordAttributes, Value]
 """A record and its non-empty value of one attribute; candidates come newest record first."""
 
 
+NAME_ATTRIBUTES = frozenset({"given_name", "family_name", "full_name"})
+
+
 def _value(attributes: PersonAttributes, name: str) -> Value | None:
+    if name in NAME_ATTRIBUTES and not is_named(attributes):
+        return None  # "Walk In" typed by a till is nobody's name
     value: Value | None = getattr(attributes, name)
     if isinstance(value, PostalAddress):
         return None if value.is_empty() else value
