@@ -675,8 +675,12 @@ def render_mailbox(
     if rng.random() < plus and domain in ("gmail.com", "outlook.com", "icloud.com"):
         local += "+" + rng.choice(("shop", "brightmart", "deals", "orders", "promo"))
         tags.add("email-format")
-    if domain == "gmail.com" and rng.random() < 0.05:
-        local = local.replace(".", "") if "." in local else ".".join((local[:3], local[3:]))
+    if domain == "gmail.com" and rng.random() < 0.05 and len(local) > 3:
+        if "." in local:
+            local = local.replace(".", "")
+        else:
+            at = rng.randrange(1, len(local) - 1)
+            local = f"{local[:at]}.{local[at:]}"
         tags.add("email-format")
     if domain == "gmail.com" and rng.random() < 0.015:
         domain = "googlemail.com"
@@ -685,8 +689,10 @@ def render_mailbox(
         domain = rng.choice(_DOMAIN_TYPOS[domain])
         tags.add("email-typo")
     elif rng.random() < 0.006:
-        local = typo(local, rng)
-        tags.add("email-typo")
+        mistyped = typo(local, rng)
+        if ".." not in mistyped and not mistyped.startswith(".") and not mistyped.endswith("."):
+            local = mistyped
+            tags.add("email-typo")
     text = f"{local}@{domain}"
     roll = rng.random()
     if roll < upper:
@@ -830,10 +836,12 @@ class World:
         return self.rng.choices(domains, [weight for _, weight in country.mail_domains])[0]
 
     def unique_local(self, base: str, domain: str) -> str:
+        """`base`, or with digits after it, so that no one else holds the mailbox (gmail's
+        j.smith and jsmith are one)."""
         candidate = base
-        while f"{candidate}@{domain}" in self.mail_locals or len(candidate) < 3:
+        while Mailbox(candidate, domain).key in self.mail_locals or len(candidate) < 3:
             candidate = f"{base}{self.rng.randint(1, 99)}"
-        self.mail_locals.add(f"{candidate}@{domain}")
+        self.mail_locals.add(Mailbox(candidate, domain).key)
         return candidate
 
     def card(self) -> str:
@@ -1671,9 +1679,9 @@ def _web(b: RecordBuilder, guest: bool) -> None:
 def _app(b: RecordBuilder, device: Device) -> None:
     rng = b.rng
     b.device(device)
-    if rng.random() < 0.6:
+    if rng.random() < 0.75:
         b.email(upper=0.0, plus=0.03, family_share=0.3)
-    if rng.random() < 0.4:
+    if rng.random() < 0.5:
         b.loyalty(typed=False)
     if rng.random() < 0.5:
         b.name(STYLES["app"])
@@ -1721,7 +1729,7 @@ def _social(b: RecordBuilder, platform: str, handle: str) -> None:
         b.tags.add("display-name")
         if given != person.given:
             b.tags.add("nickname")
-    if rng.random() < 0.15:
+    if rng.random() < 0.2:
         b.email(upper=0.0)
 
 

@@ -147,3 +147,33 @@ def test_every_country_is_lived_in() -> None:
         if record.request.source.startswith("pos-")
     }
     assert countries == {c.code for c in COUNTRIES}
+
+
+def _mailbox(value: str) -> str:
+    """The mailbox an address delivers to: case, plus tags and gmail's dots and alias aside."""
+    local, domain = value.strip().lower().split("@")
+    local = local.split("+")[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        return local.replace(".", "") + "@gmail.com"
+    return f"{local}@{domain}"
+
+
+def test_a_personal_mailbox_belongs_to_one_person() -> None:
+    """Only a home's mailbox, a parent's lent to a child, or a clerk's placeholder is shared."""
+    holders: dict[str, set[int]] = {}
+    shared = {"family-mailbox", "parent-contact", "placeholder-email"}
+    for record in data(1).records:
+        if record.tags & shared:
+            continue
+        for identifier in record.request.identifiers:
+            if identifier.kind == common_pb2.IDENTIFIER_KIND_EMAIL:
+                holders.setdefault(_mailbox(identifier.value), set()).add(record.person)
+    assert {m: p for m, p in holders.items() if len(p) > 1} == {}
+
+
+def test_mailboxes_have_no_stray_dots() -> None:
+    for record in data(1).records:
+        for identifier in record.request.identifiers:
+            if identifier.kind == common_pb2.IDENTIFIER_KIND_EMAIL:
+                local = identifier.value.strip().split("@")[0]
+                assert ".." not in local and not local.startswith(".") and not local.endswith(".")
