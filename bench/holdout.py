@@ -975,7 +975,7 @@ def make_home(world: World, room: int) -> None:
     home = _new_home(world, kind)
     culture = _pick_culture(home.country, rng)
     namesake = rng.random() < 0.06
-    if kind == "single" or room == 1:
+    if kind == "single" or room < 6:  # a family could overshoot `room`
         sex = rng.choice("FM")
         new_person(world, home, culture, sex, _birth(rng, 1945, 2003), "adult", namesake=namesake)
     elif kind == "roommates":
