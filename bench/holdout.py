@@ -1892,8 +1892,47 @@ def _no_shared_id(persons: Sequence[int], keys: Sequence[list[str]]) -> list[boo
     ]
 
 
+@dataclass(frozen=True)
+class PersonTruth:
+    """What the generator knows of a person, for tracing errors (`bench.holdout_errors`)."""
+
+    home: int
+    home_kind: str
+    role: str
+    """"adult", "child" or "elder"."""
+    culture: str
+    given: str
+    nickname: str
+    family: str
+    birth: date
+    junior: bool
+    """Father or son of one name in one home."""
+    twin: bool
+    similar_twin: bool
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The ground truth beyond `SyntheticData`: what each identifier of each record truly is."""
+
+    keys: list[tuple[str, ...]]
+    """Per record, per identifier: one string per real phone line, mailbox, card, device,
+    account or handle however it was written ("+12125550123", "jsmith@gmail.com",
+    "card:0123...", "device:...", "web:W...", "instagram/handle"); a store's line is
+    "store:CODE", a clerk's placeholder "placeholder:...", a mistyped mailbox "typo:..."."""
+    kinds: dict[str, str]
+    """Keys several people share by design: "landline", "family mailbox", "shared tablet",
+    "recycled mobile"."""
+    persons: list[PersonTruth]
+
+
 def generate(people: int = 2000, seed: int = 1) -> SyntheticData:
     """`people` people in their homes and every record the sources hold about them."""
+    return generate_with_truth(people, seed)[0]
+
+
+def generate_with_truth(people: int = 2000, seed: int = 1) -> tuple[SyntheticData, Truth]:
+    """`generate`'s data and the truth behind it."""
     rng = random.Random(seed)
     world = World(rng)
     while len(world.persons) < people:
@@ -1925,7 +1964,38 @@ def generate(people: int = 2000, seed: int = 1) -> SyntheticData:
         pair = [p.id for p in home.members if "twin" in p.tags]
         if len(pair) == 2:
             twins.append((pair[0], pair[1]))
-    return SyntheticData(records, never_merge, households, twins)
+    data = SyntheticData(records, never_merge, households, twins)
+    return data, _truth(world, [keys for *_, keys in built])
 
 
-__all__ = ["TAGS", "generate"]
+def _truth(world: World, keys: list[list[str]]) -> Truth:
+    kinds = {key: "recycled mobile" for key in world.recycled}
+    home_of = {id(home): i for i, home in enumerate(world.homes)}
+    for home in world.homes:
+        for _, _, line in home.addresses:
+            if line is not None:
+                kinds[line.key] = "landline"
+        if home.mailbox is not None:
+            kinds[home.mailbox.key] = "family mailbox"
+        if home.tablet is not None:
+            kinds[f"device:{home.tablet.value.lower()}"] = "shared tablet"
+    persons = [
+        PersonTruth(
+            home=home_of[id(p.home)],
+            home_kind=p.home.kind,
+            role=p.role,
+            culture=p.culture.key,
+            given=p.given,
+            nickname=p.nickname,
+            family=" ".join(p.family),
+            birth=p.birth,
+            junior=p.junior or p.senior,
+            twin="twin" in p.tags,
+            similar_twin="similar-twin-names" in p.tags,
+        )
+        for p in world.persons
+    ]
+    return Truth([tuple(k) for k in keys], kinds, persons)
+
+
+__all__ = ["TAGS", "PersonTruth", "Truth", "generate", "generate_with_truth"]
