@@ -2,15 +2,19 @@
 
     .venv/bin/python -m bench.accuracy [--people 2000] [--seed 1] [--target HOST:PORT]
     .venv/bin/python -m bench.accuracy --seeds 1,2,3,4,5,6    # each seed, pooled and worst
+    .venv/bin/python -m bench.accuracy --generator holdout --seeds 1,2,3 --dump-errors 10
 
-Generates `bench.synthetic` records, loads them in a seeded shuffled order through
+Generates `bench.synthetic` records (or `bench.holdout`'s, written independently of the engine
+and of `bench.synthetic`, with --generator holdout), loads them in a seeded shuffled order through
 IdentityService/ImportRecords over a few concurrent streams, reads every customer back through
 ProfileService/ListCustomers, and scores the clustering against the ground truth over record
 pairs: a pair is predicted-positive when both records are in one customer and truly positive
 when both are about one person. It also counts the person pairs merged by mistake, in particular
 the household members and twins that must never be merged, and breaks the errors down by the
-hard case the records carry. Without --target it starts a private PostgreSQL (or creates a fresh
-database on SINGLEVIEW_DATABASE_URL's server) and one `singleview serve`, as bench/load.py does.
+hard case the records carry. --dump-errors N prints the records of the N customers holding the
+most wrongly paired records and of the N people split the most, to see what went wrong.
+Without --target it starts a private PostgreSQL (or creates a fresh database on
+SINGLEVIEW_DATABASE_URL's server) and one `singleview serve`, as bench/load.py does.
 
 Import errors mean the generator wrote something the service rejects: they are printed, and the
 exit status is 1 when there are any.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -34,7 +39,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 
-from bench.synthetic import SyntheticData, generate
+from bench import holdout, synthetic
+from bench.synthetic import SyntheticData, SyntheticRecord
 from singleview.store.embedded import EmbeddedPostgres
 from singleview.v1 import common_pb2, identity_service_pb2, profile_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
@@ -51,6 +57,10 @@ T = TypeVar("T")
 TARGET_PRECISION = 0.995
 TARGET_RECALL = 0.97
 UNTAGGED = "(untagged)"
+GENERATORS: dict[str, Callable[[int, int], SyntheticData]] = {
+    "synthetic": synthetic.generate,
+    "holdout": holdout.generate,
+}
 
 
 # --- metrics: pure functions over clusters of records, each record given by its true person ---
@@ -371,6 +381,74 @@ def report(data: SyntheticData, outcome: ImportOutcome, back: ReadBack) -> str:
     return "\n".join(lines + _score_lines(data, f) + _tag_lines(data, f))
 
 
+# --- what went wrong: the records behind the worst errors ---
+
+
+def describe(index: int, record: SyntheticRecord) -> str:
+    """One record on one line: its person, source, name, birth date, identifiers and tags."""
+    request = record.request
+    a = request.attributes
+    name = a.full_name or " / ".join(part for part in (a.given_name, a.family_name) if part)
+    parts = [f"#{index} p{record.person} {request.source}", repr(name) if name else "(no name)"]
+    if a.birth_date:
+        parts.append(a.birth_date)
+    if a.HasField("address"):
+        address = a.address
+        parts.append(", ".join([*address.lines, address.postal_code]))
+    for identifier in request.identifiers:
+        kind = common_pb2.IdentifierKind.Name(identifier.kind).removeprefix("IDENTIFIER_KIND_")
+        namespace = f"{identifier.namespace}:" if identifier.namespace else ""
+        parts.append(f"{kind.lower()}={namespace}{identifier.value.strip()}")
+    if record.tags:
+        parts.append("[" + ",".join(sorted(record.tags)) + "]")
+    return "  ".join(parts)
+
+
+def error_dump(data: SyntheticData, back: ReadBack, worst: int) -> list[str]:
+    """The `worst` customers with the most wrongly paired records, each record listed, and the
+    `worst` people whose records are split over the most pairs of customers."""
+    persons = [record.person for record in data.records]
+    never = {pair for pair in data.never_merge}
+    mixed = []
+    for cluster in back.clusters:
+        cells = Counter(persons[i] for i in cluster)
+        false_pairs = _pairs(len(cluster)) - sum(_pairs(n) for n in cells.values())
+        if false_pairs:
+            mixed.append((false_pairs, cluster))
+    mixed.sort(key=lambda item: -item[0])
+    lines = [f"worst wrongly merged customers ({len(mixed)} customers hold several people):"]
+    for false_pairs, cluster in mixed[:worst]:
+        people = sorted(set(persons[i] for i in cluster))
+        forbidden = sum(
+            frozenset((a, b)) in never for i, a in enumerate(people) for b in people[i + 1 :]
+        )
+        lines.append(
+            f"- {len(cluster)} records of {len(people)} people, {false_pairs} false pairs, "
+            f"{forbidden} never_merge pairs"
+        )
+        for i in sorted(cluster, key=lambda i: (persons[i], i)):
+            lines.append("    " + describe(i, data.records[i]))
+    cluster_of = {i: c for c, cluster in enumerate(back.clusters) for i in cluster}
+    parts: defaultdict[int, defaultdict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, person in enumerate(persons):
+        if i in cluster_of:
+            parts[person][cluster_of[i]].append(i)
+    split = []
+    for person, pieces in parts.items():
+        sizes = [len(p) for p in pieces.values()]
+        missed = _pairs(sum(sizes)) - sum(_pairs(n) for n in sizes)
+        if missed:
+            split.append((missed, person, list(pieces.values())))
+    split.sort(key=lambda item: (-item[0], item[1]))
+    lines.append(f"worst split people ({len(split)} people are in several customers):")
+    for missed, person, customers in split[:worst]:
+        lines.append(f"- person {person}: {len(customers)} customers, {missed} missed pairs")
+        for n, piece in enumerate(sorted(customers, key=len, reverse=True)):
+            for i in piece:
+                lines.append(f"    {chr(ord('A') + n % 26)} " + describe(i, data.records[i]))
+    return lines
+
+
 # --- entry point ---
 
 
@@ -396,7 +474,11 @@ def _on_private_server(run: Callable[[str], T]) -> T:
 
 
 def measure(
-    people: int, seed: int, streams: int, target: str | None
+    people: int,
+    seed: int,
+    streams: int,
+    target: str | None,
+    generate: Callable[[int, int], SyntheticData] = synthetic.generate,
 ) -> tuple[SyntheticData, ImportOutcome, ReadBack]:
     """One data set of `people`, loaded in its seed's shuffled order and read back."""
     data = generate(people, seed)
@@ -450,15 +532,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--streams", type=int, default=4, help="concurrent ImportRecords calls")
     parser.add_argument("--target", help="HOST:PORT of a running service to measure instead")
+    parser.add_argument(
+        "--generator", choices=sorted(GENERATORS), default="synthetic", help="whose data"
+    )
+    parser.add_argument(
+        "--dump-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the records of the N worst wrongly merged customers and split people",
+    )
+    parser.add_argument(
+        "--save-clusters",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/GENERATOR-SEED.json: the customers read back, as record indexes",
+    )
     args = parser.parse_args(argv)
     if args.seeds and args.target:
         parser.error("--seeds needs a fresh store per seed: not with --target")
     per_seed = []
     errors = 0
     for seed in args.seeds or [args.seed]:
-        data, outcome, back = measure(args.people, seed, args.streams, args.target)
-        print(f"accuracy: --people {args.people} --seed {seed}, {args.streams} streams")
+        generate = GENERATORS[args.generator]
+        data, outcome, back = measure(args.people, seed, args.streams, args.target, generate)
+        print(
+            f"accuracy: --generator {args.generator} --people {args.people} --seed {seed}, "
+            f"{args.streams} streams"
+        )
         print(report(data, outcome, back), flush=True)
+        if args.dump_errors:
+            print("\n".join(error_dump(data, back, args.dump_errors)), flush=True)
+        if args.save_clusters:
+            args.save_clusters.mkdir(parents=True, exist_ok=True)
+            path = args.save_clusters / f"{args.generator}-{seed}.json"
+            path.write_text(json.dumps(back.clusters))
         per_seed.append((seed, data, figures(data, back)))
         errors += len(outcome.errors)
     if len(per_seed) > 1:
