@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from singleview.v1 import common_pb2, steward_service_pb2
+from singleview.v1 import common_pb2, identity_service_pb2, steward_service_pb2
 from singleview.v1.identity_service_pb2_grpc import IdentityServiceStub
 from singleview.v1.steward_service_pb2_grpc import StewardServiceStub
 from tests.support.builders import address, email, loyalty, phone, record
@@ -444,17 +444,18 @@ def test_a_record_is_compared_as_its_newest_version_once_it_was_compared_before(
     )
     first.observed_at.CopyFrom(Timestamp(seconds=1_700_000_000))
     customer = identity.Resolve(first).customer.name
-    walk_in = identity.Resolve(
-        record(
-            "pos",
-            "1",
-            given_name="Anna",
-            family_name="Berg",
-            birth_date="1985-03-04",
-            lives_at=address("4 Birch Road"),
+    seen = identity.Lookup(
+        identity_service_pb2.LookupRequest(
+            identifiers=[email("someone.else@example.com")],
+            attributes=common_pb2.PersonAttributes(
+                given_name="Anna",
+                family_name="Berg",
+                birth_date="1985-03-04",
+                address=address("4 Birch Road"),
+            ),
         )
     )
-    assert walk_in.customer.name == customer  # the crm record was read as a candidate
+    assert seen.customer.name == customer  # the crm record was read as a candidate
 
     corrected = record(
         "crm",
@@ -498,3 +499,39 @@ def test_a_tills_placeholder_name_on_a_persons_phone_does_not_make_the_phone_sha
     assert later.decision == common_pb2.DECISION_LINKED
     assert later.customer.name == krystyna.customer.name
     assert later.customer.golden.given_name == "Krystyna"
+
+
+def test_a_birth_date_conflicting_with_any_record_of_the_customer_vetoes_the_link(
+    identity: IdentityServiceStub,
+) -> None:
+    father = identity.Resolve(
+        record(
+            "crm",
+            "1",
+            phone("(312) 427-1024"),
+            full_name="George O'Brien",
+            birth_date="1981-11-20",
+        )
+    )
+    undated = identity.Resolve(
+        record(
+            "web",
+            "2",
+            phone("(312) 427-1024"),
+            email("georgeobrien@icloud.com"),
+            full_name="George O'Brien",
+        )
+    )
+    son = identity.Resolve(
+        record(
+            "app",
+            "3",
+            email("georgeobrien@icloud.com"),
+            full_name="George O'Brien Jr",
+            birth_date="2004-01-09",
+        )
+    )
+
+    assert undated.customer.name == father.customer.name
+    assert son.customer.name != father.customer.name
+    assert son.decision != common_pb2.DECISION_LINKED

@@ -1,9 +1,10 @@
 """Judging candidate customers: link, send to review, or leave apart — with the evidence.
 
 The rules, in order, for one candidate customer (its best-scoring record against the incoming one):
-1. a contradiction vetoes linking: the best pair has a level that says "clearly different
-   person" (conflicting birth dates, different given names), or any record of the customer is
-   clearly a different person (different given names, or two contradictions). The pair then goes
+1. a contradiction vetoes linking: any record of the customer has a level that says "clearly
+   different person" against the incoming one (conflicting birth dates, different given names),
+   not only the best-scoring record: a father's dated record in a customer that his son's
+   undated one joined says the son's dated record is someone else. The pair then goes
    to review when the score still reaches the review threshold, else stays apart; identifiers
    the incoming record shares with a clearly different record are evidently shared by different
    people and become generic (the matcher's job);
@@ -115,6 +116,7 @@ def judge(
     best: PairScore | None = None
     best_record: SourceRecordRef | None = None
     contradicting: set[Identifier] = set()
+    conflicting = False
     for record in records:
         in_group = bool(incoming_identifiers & record.identifiers & small_groups)
         pair = score_pair(incoming, record.profile, comparisons, model, in_group)
@@ -122,9 +124,10 @@ def judge(
             best, best_record = pair, record.ref
         if clearly_different(pair):
             contradicting |= record.identifiers
+        conflicting = conflicting or pair.contradicts
     thresholds = model.thresholds
     probability = best.probability if best is not None else 0.0
-    vetoed = best is not None and (best.contradicts or bool(contradicting))
+    vetoed = best is not None and (conflicting or bool(contradicting))
     if vetoed:
         verdict = Verdict.REVIEW if probability >= thresholds.review else Verdict.APART
     elif shared or probability >= thresholds.link:
