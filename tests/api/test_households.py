@@ -349,3 +349,24 @@ def test_a_namesake_walking_in_on_the_store_phone_is_not_linked_by_it(
     )
 
     assert namesake.customer.name != chloe.customer.name
+
+
+def test_a_record_that_changes_nothing_in_the_household_leaves_it_as_it_was(
+    identity: IdentityServiceStub, profiles: ProfileServiceStub
+) -> None:
+    garcias = _garcias(identity)
+    request = profile_service_pb2.GetHouseholdRequest(name=garcias["Maria"])
+    before = profiles.GetHousehold(request)
+
+    identity.Resolve(
+        record(
+            "pos",
+            "visit-1",
+            phone(LANDLINE),
+            given_name="Maria",
+            family_name="Garcia",
+            birth_date="1971-03-04",
+        )
+    )
+
+    assert profiles.GetHousehold(request) == before

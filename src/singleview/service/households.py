@@ -99,8 +99,8 @@ async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
         return
     contacts = [c.id for c in ordered if not is_named(c.golden)]
     placed = await store.households_of_customers(conn, [*people, *contacts])
-    theirs = sorted({placed[c][0] for c in people if c in placed})
-    theirs += sorted(await store.households_of_identifiers(conn, [identifier]))
+    attached = await store.households_of_identifiers(conn, [identifier])
+    theirs = sorted({placed[c][0] for c in people if c in placed}) + sorted(attached)
     if theirs:
         household_id = theirs[0]
     else:
@@ -108,6 +108,7 @@ async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
         await store.insert_household(conn, household_id)
     excluded = await store.excluded_customers(conn, household_id)
     evidence = _evidence(identifier, len(people) - 1)
+    changed = household_id not in attached
     for customer_id in people:
         if customer_id in excluded:
             continue
@@ -121,10 +122,12 @@ async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
                 MemberOrigin.SHARED_IDENTIFIER,
                 evidence,
             )
+            changed = True
         elif where == (household_id, MemberRole.CONTACT):
             await store.promote_member(
                 conn, household_id, customer_id, MemberOrigin.SHARED_IDENTIFIER, evidence
             )
+            changed = True
     for customer_id in contacts:
         if customer_id not in placed and customer_id not in excluded:
             await store.insert_member(
@@ -135,8 +138,11 @@ async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
                 MemberOrigin.SHARED_IDENTIFIER,
                 evidence,
             )
-    await store.insert_identifier(conn, household_id, identifier)
-    await store.touch(conn, household_id)
+            changed = True
+    if household_id not in attached:
+        await store.insert_identifier(conn, household_id, identifier)
+    if changed:  # a record that changes nothing leaves the household (and its time) as it was
+        await store.touch(conn, household_id)
 
 
 async def household_contacts(conn: Connection, household_id: str) -> list[str]:
