@@ -13,10 +13,11 @@ identifiers, hits and steward constraints to the survivor. A customer created in
 younger than every customer read before it. What the snapshot cannot follow (a newer version
 replacing a stored record, the newest holders of a generic identifier, a customer it never
 read) marks what it touches, and answers that concern anything marked come from the store.
-After generic identifiers are learned (which can re-cluster customers anywhere) the snapshot
-is taken again for the records left. What other transactions could change is held still by
-the batch's advisory locks (identifiers, blocking keys, records) and the row locks on
-candidate customers, as it is for a lone resolve.
+When generic identifiers are learned (which re-clusters the customers holding them), those
+identifiers count as generic from then on, and the customers re-evaluated, like the newest
+holders of every generic identifier, are read from the store. What other transactions could
+change is held still by the batch's advisory locks (identifiers, blocking keys, records) and
+the row locks on candidate customers, as it is for a lone resolve.
 """
 
 from __future__ import annotations
@@ -269,8 +270,19 @@ class BatchReads(CandidateReads):
         records.sort(key=lambda r: (self.observed[r.pk], r.pk), reverse=True)
         return records[: self.settings.records_per_customer]
 
-    def forget(self) -> None:
-        self.valid = False
+    def learned(self, generic: Iterable[Identifier], changed: Iterable[str]) -> None:
+        """The learned identifiers count as generic from now on, without reading anything again:
+        who holds them, the re-evaluated customers (their records may have moved to customers
+        the snapshot never read) and the newest holders of every generic identifier (households
+        may have been redone) come from the store. Before, the whole snapshot was read again for
+        the rest of its window, 864 times in a 20,000-record import."""
+        learned = set(generic)
+        self.marked_generic |= learned
+        self.generic |= learned
+        self.identifiers -= learned
+        self.newest |= learned
+        self.dirty_identifiers |= self.newest
+        self.dirty_customers.update(changed)
 
     def identifiers_changed(self, ids: Iterable[Identifier]) -> None:
         self.dirty_identifiers.update(ids)

@@ -38,8 +38,8 @@ from singleview.telemetry import tracer
 log = logging.getLogger(__name__)
 
 SNAPSHOT_WINDOW = 128
-"""Records whose reads one snapshot covers. Learning generic identifiers makes the snapshot
-stale; the next one then covers this many records, not all the rest of the batch."""
+"""Records whose reads one snapshot covers: the candidates of a whole batch would be read
+before its first record is resolved, and more of them would be stale by its last."""
 
 Answer = Resolved | DomainError
 """Per request: what it resolved to, or why it failed (that request alone)."""
@@ -103,9 +103,8 @@ class BulkImporter:
             results = []
             window_end = takes = 0
             for n, prepared in enumerate(batch):
-                if not reads.valid or n >= window_end:
-                    # after generic identifiers were learned, only the window's rest again
-                    window_end = window_end if n < window_end else n + SNAPSHOT_WINDOW
+                if n >= window_end:
+                    window_end = n + SNAPSHOT_WINDOW
                     takes += 1
                     await writes.flush()
                     await reads.take(conn, batch[n:window_end])

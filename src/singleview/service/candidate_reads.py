@@ -88,8 +88,9 @@ class CandidateReads:
         """Who counts as holding these identifiers may have changed (a household was formed or
         took new contacts): nothing read about their holders holds."""
 
-    def forget(self) -> None:
-        """Generic identifiers were learned and customers re-evaluated: nothing read holds."""
+    def learned(self, generic: Iterable[Identifier], changed: Iterable[str]) -> None:
+        """`generic` were learned generic and the `changed` customers re-evaluated (split,
+        their households redone): what was read about them no longer holds."""
 
 
 DIRECT = CandidateReads()

@@ -209,7 +209,7 @@ class LoneReads(CandidateReads):
     def identifiers_changed(self, ids: Iterable[Identifier]) -> None:
         self.answers.clear()
 
-    def forget(self) -> None:
+    def learned(self, generic: Iterable[Identifier], changed: Iterable[str]) -> None:
         self.answers.clear()
         self.usable = None
         self.linked = None

@@ -247,8 +247,8 @@ class ResolveService:
         )
         outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         if outcome.newly_generic:
-            reads.forget()
-            await self._learn_generic(conn, outcome.newly_generic)
+            changed = await self._learn_generic(conn, outcome.newly_generic)
+            reads.learned(outcome.newly_generic, changed)
             outcome = await self.matcher.match(conn, target, lock=True, reads=reads)
         with tracer.start_as_current_span("resolve.decide") as span:
             plan = await self._household_contact(
@@ -386,8 +386,9 @@ class ResolveService:
                 evidence=comparison_evidence(judgement, self.matcher.model),
             )
 
-    async def _learn_generic(self, conn: Connection, newly: dict[Identifier, str]) -> None:
-        """Record the identifiers as generic, then re-evaluate every customer holding them."""
+    async def _learn_generic(self, conn: Connection, newly: dict[Identifier, str]) -> set[str]:
+        """Record the identifiers as generic, then re-evaluate every customer holding them;
+        returns those customers and the ones split out of them."""
         for identifier, reason in sorted(newly.items()):
             if await match_store.mark_generic(conn, identifier, reason):
                 GENERIC_IDENTIFIERS.add(1, {"kind": identifier.kind.value})
@@ -400,6 +401,7 @@ class ResolveService:
                     after={"kind": identifier.kind.value},
                 )
         holders = await store.customers_of_identifiers(conn, tuple(newly))
+        everyone: set[str] = set()
         for customer_id in sorted(holders):
             changed = [
                 customer_id,
@@ -414,6 +416,8 @@ class ResolveService:
                 await self._refresh_golden(conn, customer)
             if len(changed) > 1:
                 await refresh_households_of_customers(conn, changed)
+            everyone.update(changed)
+        return everyone
 
     async def _answer_stored(
         self, conn: Connection, stored: store.StoredRecord, outcome: RecordOutcome
