@@ -136,10 +136,16 @@ class Soak:
             if not name:
                 continue
             with grpc.insecure_channel(self.targets[n % len(self.targets)]) as channel:
-                customer = ProfileServiceStub(channel).GetCustomer(
-                    profile_service_pb2.GetCustomerRequest(name=name), timeout=30
+                # every name a Resolve answered stays readable, merged or not
+                customer = self.retried(
+                    "GetCustomer",
+                    partial(
+                        ProfileServiceStub(channel).GetCustomer,
+                        profile_service_pb2.GetCustomerRequest(name=name),
+                        timeout=30,
+                    ),
                 )
-                if len(customer.records) < 3:
+                if customer is None or len(customer.records) < 3:
                     continue
                 request = steward_service_pb2.SplitCustomerRequest(
                     name=customer.name,

@@ -31,13 +31,12 @@ class ProfileService:
     async def get_customer(self, name: str) -> Customer:
         customer_id = parse_customer_name(name)
         async with self.database.connection() as conn:
-            live = (await customer_store.resolve_names(conn, [customer_id])).get(customer_id)
-            customers = await customer_store.load_customers(conn, [live]) if live else {}
-        if live is None or live not in customers:
+            found = await customer_store.load_live_customers(conn, [customer_id])
+        if customer_id not in found:
             raise NotFound(
                 "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
             )
-        return customers[live]
+        return found[customer_id]
 
     async def record_read(self, customer_id: str, reader: str, via: str) -> None:
         """Attribute a person's read of a profile (a store associate, a steward's console).

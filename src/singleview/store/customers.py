@@ -67,6 +67,22 @@ def customer_views_read(customer_ids: list[str]) -> Read[dict[str, Customer]]:
     return Read(statement, {"ids": customer_ids}, views_from_rows)
 
 
+def live_customer_views_read(customer_ids: list[str]) -> Read[dict[str, Customer]]:
+    """Asked id -> the full view of the live customer it stands for (itself, or its survivor);
+    unknown ids are absent."""
+
+    def decode(rows: list[tuple[Any, ...]]) -> dict[str, Customer]:
+        views = views_from_rows(row[1:] for row in rows)
+        return {row[0]: views[row[1]] for row in rows}
+
+    statement = query(_FILE, "live_customer_views") if customer_ids else None
+    return Read(statement, {"ids": customer_ids}, decode)
+
+
+async def load_live_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
+    return await run(conn, live_customer_views_read(customer_ids))
+
+
 async def load_customers(conn: Connection, customer_ids: list[str]) -> dict[str, Customer]:
     return await run(conn, customer_views_read(customer_ids))
 

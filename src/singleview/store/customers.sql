@@ -10,6 +10,15 @@ SELECT v.id, v.golden, v.create_time, v.update_time, v.records, v.identifiers, v
 FROM customer_view AS v
 WHERE v.id = ANY(%(ids)s::text[])
 
+-- live_customer_views --
+-- Each asked id with its live customer whole (itself, or the survivor it was merged into), in
+-- one statement: following the name and reading the view in two, a merge committing between
+-- them made a customer that exists look unknown.
+SELECT q.id, v.id, v.golden, v.create_time, v.update_time, v.records, v.identifiers, v.merged
+FROM unnest(%(ids)s::text[]) AS q (id)
+JOIN customer AS c ON c.id = q.id
+JOIN customer_view AS v ON v.id = coalesce(c.merged_into, c.id)
+
 -- live_customer_page --
 SELECT id
 FROM customer
