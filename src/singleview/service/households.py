@@ -28,6 +28,7 @@ from singleview.store import households as store
 from singleview.store import matching as match_store
 from singleview.store import resolution
 from singleview.store.database import Connection
+from singleview.store.sql import Batch
 
 HOLDER_RECORDS = 40
 """Newest records of an identifier read to count its holders: enough for a household's few
@@ -85,28 +86,37 @@ async def refresh_households_of_customers(conn: Connection, customer_ids: Sequen
 async def _refresh_identifier(conn: Connection, identifier: Identifier) -> None:
     # The household's own contacts (nameless calls on the line) are nobody yet: they do not
     # make the line look held by more people than a household.
-    people_holding = await resolution.customers_of_identifiers_bounded(
-        conn, (identifier,), HOLDER_RECORDS, contacts=False
-    )
-    if len(people_holding) > SMALL_GROUP:
+    # Three round trips: what the line's holders are, who they are, where they stand.
+    async with Batch(conn) as batch:
+        people_holding = batch.add(
+            resolution.customers_of_identifiers_bounded_read(
+                (identifier,), HOLDER_RECORDS, contacts=False
+            )
+        )
+        holding = batch.add(
+            resolution.customers_of_identifiers_bounded_read((identifier,), HOLDER_RECORDS)
+        )
+    if len(people_holding.value) > SMALL_GROUP:
         await store.dissolve_small(conn, set(await store.delete_identifier(conn, identifier)))
         return
-    holders = await resolution.customers_of_identifiers_bounded(conn, (identifier,), HOLDER_RECORDS)
-    customers = await customer_store.load_customers(conn, sorted(holders))
+    customers = await customer_store.load_customers(conn, sorted(holding.value))
     ordered = [customers[c] for c in sorted(customers, key=lambda c: customers[c].create_time)]
     people = household_people(ordered)
     if len(people) < 2:
         return
     contacts = [c.id for c in ordered if not is_named(c.golden)]
-    placed = await store.households_of_customers(conn, [*people, *contacts])
-    attached = await store.households_of_identifiers(conn, [identifier])
+    async with Batch(conn) as batch:
+        placing = batch.add(store.households_of_customers_read([*people, *contacts]))
+        attached_to = batch.add(store.households_of_identifiers_read([identifier]))
+        exclusions = batch.add(store.exclusions_of_customers_read([*people, *contacts]))
+    placed, attached = placing.value, attached_to.value
     theirs = sorted({placed[c][0] for c in people if c in placed}) + sorted(attached)
     if theirs:
         household_id = theirs[0]
     else:
         household_id = new_id()
         await store.insert_household(conn, household_id)
-    excluded = await store.excluded_customers(conn, household_id)
+    excluded = {c for c, households in exclusions.value.items() if household_id in households}
     evidence = _evidence(identifier, len(people) - 1)
     changed = household_id not in attached
     for customer_id in people:

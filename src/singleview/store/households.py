@@ -6,6 +6,7 @@ Kept apart from the resolve and timeline statements so each feature's SQL reads 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from psycopg.types.json import Jsonb
 
@@ -19,34 +20,61 @@ from singleview.store.codec import (
     identifier_from_row,
 )
 from singleview.store.database import Connection
-from singleview.store.sql import query
+from singleview.store.sql import Read, query, run
 
 _FILE = "households.sql"
+
+
+def households_of_customers_read(
+    customer_ids: Sequence[str],
+) -> Read[dict[str, tuple[str, MemberRole]]]:
+    """customer id -> (household id, role), for the customers in a household."""
+    statement = query(_FILE, "households_of_customers") if customer_ids else None
+    return Read(
+        statement,
+        {"ids": list(customer_ids)},
+        lambda rows: {row[0]: (row[1], MemberRole(row[2])) for row in rows},
+    )
 
 
 async def households_of_customers(
     conn: Connection, customer_ids: Sequence[str]
 ) -> dict[str, tuple[str, MemberRole]]:
-    """customer id -> (household id, role), for the customers in a household."""
-    if not customer_ids:
-        return {}
-    cur = await conn.execute(query(_FILE, "households_of_customers"), {"ids": list(customer_ids)})
-    return {row[0]: (row[1], MemberRole(row[2])) for row in await cur.fetchall()}
+    return await run(conn, households_of_customers_read(customer_ids))
+
+
+def households_of_identifiers_read(
+    identifiers: Sequence[Identifier],
+) -> Read[dict[str, set[Identifier]]]:
+    """household id -> the given identifiers it shares."""
+
+    def shared(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
+        found: dict[str, set[Identifier]] = {}
+        for household_id, kind, namespace, value in rows:
+            found.setdefault(household_id, set()).add(identifier_from_row(kind, namespace, value))
+        return found
+
+    statement = query(_FILE, "households_of_identifiers") if identifiers else None
+    return Read(statement, identifier_columns(tuple(identifiers)), shared)
 
 
 async def households_of_identifiers(
     conn: Connection, identifiers: Sequence[Identifier]
 ) -> dict[str, set[Identifier]]:
-    """household id -> the given identifiers it shares."""
-    if not identifiers:
-        return {}
-    cur = await conn.execute(
-        query(_FILE, "households_of_identifiers"), identifier_columns(tuple(identifiers))
-    )
-    found: dict[str, set[Identifier]] = {}
-    for household_id, kind, namespace, value in await cur.fetchall():
-        found.setdefault(household_id, set()).add(identifier_from_row(kind, namespace, value))
-    return found
+    return await run(conn, households_of_identifiers_read(identifiers))
+
+
+def exclusions_of_customers_read(customer_ids: Sequence[str]) -> Read[dict[str, set[str]]]:
+    """customer id -> the households a steward removed the customer from."""
+
+    def excluded(rows: list[tuple[Any, ...]]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for customer_id, household_id in rows:
+            found.setdefault(customer_id, set()).add(household_id)
+        return found
+
+    statement = query(_FILE, "exclusions_of_customers") if customer_ids else None
+    return Read(statement, {"ids": list(customer_ids)}, excluded)
 
 
 async def load_household(
@@ -148,11 +176,6 @@ async def delete_identifier(conn: Connection, identifier: Identifier) -> list[st
         },
     )
     return [row[0] for row in await cur.fetchall()]
-
-
-async def excluded_customers(conn: Connection, household_id: str) -> set[str]:
-    cur = await conn.execute(query(_FILE, "excluded_customers"), {"id": household_id})
-    return {row[0] for row in await cur.fetchall()}
 
 
 async def set_excluded(

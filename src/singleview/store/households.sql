@@ -59,8 +59,8 @@ DELETE FROM household_identifier
 WHERE kind = %(kind)s AND namespace = %(namespace)s AND value = %(value)s
 RETURNING household_id
 
--- excluded_customers --
-SELECT customer_id FROM household_exclusion WHERE household_id = %(id)s
+-- exclusions_of_customers --
+SELECT customer_id, household_id FROM household_exclusion WHERE customer_id = ANY(%(ids)s::text[])
 
 -- insert_exclusion --
 INSERT INTO household_exclusion (household_id, customer_id)

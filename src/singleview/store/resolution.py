@@ -141,6 +141,26 @@ async def customers_of_identifiers(
     return await run(conn, customers_of_identifiers_read(identifiers))
 
 
+def customers_of_identifiers_bounded_read(
+    identifiers: tuple[Identifier, ...], per_identifier: int, *, contacts: bool = True
+) -> Read[dict[str, set[Identifier]]]:
+    """`customers_of_identifiers_bounded` as a Read."""
+
+    def holders(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
+        found: dict[str, set[Identifier]] = {}
+        for customer_id, kind, namespace, value in rows:
+            found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
+        return found
+
+    statement = query(_FILE, "customers_of_identifiers_bounded") if identifiers else None
+    params: dict[str, Any] = {
+        **identifier_columns(identifiers),
+        "per_identifier": per_identifier,
+        "contacts": contacts,
+    }
+    return Read(statement, params, holders)
+
+
 async def customers_of_identifiers_bounded(
     conn: Connection,
     identifiers: tuple[Identifier, ...],
@@ -151,18 +171,9 @@ async def customers_of_identifiers_bounded(
     """Like `customers_of_identifiers`, newest `per_identifier` records per identifier only;
     `contacts=False` leaves out households' contact customers (who matching counts as holding
     a shared line)."""
-    if not identifiers:
-        return {}
-    params: dict[str, Any] = {
-        **identifier_columns(identifiers),
-        "per_identifier": per_identifier,
-        "contacts": contacts,
-    }
-    cur = await conn.execute(query(_FILE, "customers_of_identifiers_bounded"), params)
-    found: dict[str, set[Identifier]] = {}
-    for customer_id, kind, namespace, value in await cur.fetchall():
-        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
-    return found
+    return await run(
+        conn, customers_of_identifiers_bounded_read(identifiers, per_identifier, contacts=contacts)
+    )
 
 
 def lock_customers_read(customer_ids: set[str]) -> Read[dict[str, int] | None]:
