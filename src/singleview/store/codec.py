@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -70,6 +71,15 @@ def identifier_columns(identifiers: tuple[Identifier, ...]) -> dict[str, list[st
 
 def identifier_from_row(kind: str, namespace: str, value: str) -> Identifier:
     return Identifier(IdentifierKind(kind), namespace, value)
+
+
+def identifiers_by_owner(rows: Iterable[Sequence[Any]]) -> dict[str, set[Identifier]]:
+    """(owner, kind, namespace, value) rows as owner id (a customer, a household) -> the
+    identifiers it holds."""
+    found: dict[str, set[Identifier]] = {}
+    for owner, kind, namespace, value in rows:
+        found.setdefault(owner, set()).add(identifier_from_row(kind, namespace, value))
+    return found
 
 
 def evidence_to_json(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:

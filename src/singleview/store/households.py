@@ -18,6 +18,7 @@ from singleview.store.codec import (
     evidence_to_json,
     identifier_columns,
     identifier_from_row,
+    identifiers_by_owner,
 )
 from singleview.store.database import Connection
 from singleview.store.sql import Read, query, run
@@ -48,14 +49,8 @@ def households_of_identifiers_read(
 ) -> Read[dict[str, set[Identifier]]]:
     """household id -> the given identifiers it shares."""
 
-    def shared(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
-        found: dict[str, set[Identifier]] = {}
-        for household_id, kind, namespace, value in rows:
-            found.setdefault(household_id, set()).add(identifier_from_row(kind, namespace, value))
-        return found
-
     statement = query(_FILE, "households_of_identifiers") if identifiers else None
-    return Read(statement, identifier_columns(tuple(identifiers)), shared)
+    return Read(statement, identifier_columns(tuple(identifiers)), identifiers_by_owner)
 
 
 async def households_of_identifiers(

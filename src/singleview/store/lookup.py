@@ -16,10 +16,9 @@ from typing import Any
 
 from singleview.domain.identifiers import Identifier
 from singleview.domain.records import Customer
-from singleview.store.codec import identifier_columns, identifier_from_row
+from singleview.store.codec import identifier_columns, identifier_from_row, identifiers_by_owner
 from singleview.store.customers import views_from_rows
 from singleview.store.matching import StoredCandidate, candidate_from_row
-from singleview.store.resolution import holders_from_rows
 from singleview.store.sql import Read, query
 
 _FILE = "lookup.sql"
@@ -55,7 +54,7 @@ def _glance(rows: list[tuple[Any, ...]]) -> AtAGlance:
     generic, holders, records, views = rows[0] if rows else (None, None, None, None)
     return AtAGlance(
         generic={identifier_from_row(*item) for item in generic or ()},
-        holders=holders_from_rows(holders or ()),
+        holders=identifiers_by_owner(holders or ()),
         records=[candidate_from_row(item) for item in records or ()],
         views=views_from_rows([_view_row(item) for item in views or ()]),
     )

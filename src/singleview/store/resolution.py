@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -27,7 +27,7 @@ from singleview.store.codec import (
     evidence_to_json,
     golden_to_json,
     identifier_columns,
-    identifier_from_row,
+    identifiers_by_owner,
     identifiers_to_json,
 )
 from singleview.store.database import Connection, RetryableConflict
@@ -119,20 +119,12 @@ async def select_records_for_update(
     return {SourceRecordRef(row[0], row[1]): _stored(row[2:]) for row in await cur.fetchall()}
 
 
-def holders_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, set[Identifier]]:
-    """(customer, kind, namespace, value) rows as customer id -> the identifiers it holds."""
-    found: dict[str, set[Identifier]] = {}
-    for customer_id, kind, namespace, value in rows:
-        found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
-    return found
-
-
 def customers_of_identifiers_read(
     identifiers: tuple[Identifier, ...],
 ) -> Read[dict[str, set[Identifier]]]:
     """Live customer id -> the given identifiers it holds."""
     statement = query(_FILE, "customers_of_identifiers") if identifiers else None
-    return Read(statement, identifier_columns(identifiers), holders_from_rows)
+    return Read(statement, identifier_columns(identifiers), identifiers_by_owner)
 
 
 async def customers_of_identifiers(
@@ -146,19 +138,13 @@ def customers_of_identifiers_bounded_read(
 ) -> Read[dict[str, set[Identifier]]]:
     """`customers_of_identifiers_bounded` as a Read."""
 
-    def holders(rows: list[tuple[Any, ...]]) -> dict[str, set[Identifier]]:
-        found: dict[str, set[Identifier]] = {}
-        for customer_id, kind, namespace, value in rows:
-            found.setdefault(customer_id, set()).add(identifier_from_row(kind, namespace, value))
-        return found
-
     statement = query(_FILE, "customers_of_identifiers_bounded") if identifiers else None
     params: dict[str, Any] = {
         **identifier_columns(identifiers),
         "per_identifier": per_identifier,
         "contacts": contacts,
     }
-    return Read(statement, params, holders)
+    return Read(statement, params, identifiers_by_owner)
 
 
 async def customers_of_identifiers_bounded(
