@@ -77,6 +77,11 @@ def _pressure(
     )
 
 
+NAMED_READ_ATTEMPTS = 3
+"""Reads of a named customer's view and timeline before giving up: each retry follows a merge
+that committed between the two."""
+
+
 class ContextReader:
     def __init__(
         self, database: Database, resolver: ResolveService, settings: TimelineSettings
@@ -167,25 +172,28 @@ class ContextReader:
         return customer_context_read(windows, customer_id=customer_id, holding=holding)
 
     async def _for_named(self, name: str, customer_id: str, channel: Channel | None) -> Context:
-        """The name, its view and its timeline in one round trip when it is a live customer's
-        (the usual case); a merged-away name's survivor is read in a second."""
+        """The name's live customer and its timeline in one round trip when the name is a live
+        customer's (the usual case); a merged-away name's survivor's timeline is read in a
+        second. The view follows the name in one statement; a merge committing between the view
+        and the timeline is read again, not answered as an unknown customer."""
         async with self.database.connection() as conn:
-            async with Batch(conn) as batch:
-                live_of = batch.add(customer_store.resolve_names_read([customer_id]))
-                views = batch.add(customer_store.customer_views_read([customer_id]))
-                ahead = batch.add(self._timeline_read(channel, customer_id=customer_id))
-            live = live_of.value.get(customer_id)
-            customers, timeline = views.value, ahead.value
-            if live is not None and live != customer_id:
+            for _ in range(NAMED_READ_ATTEMPTS):
                 async with Batch(conn) as batch:
-                    survivor = batch.add(customer_store.customer_views_read([live]))
-                    again = batch.add(self._timeline_read(channel, customer_id=live))
-                customers, timeline = survivor.value, again.value
-            if live is None or live not in customers or timeline is None:
-                raise NotFound(
-                    "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
-                )
-            return self._context(customers[live], Decision.LINKED, (), timeline)
+                    views = batch.add(customer_store.live_customer_views_read([customer_id]))
+                    ahead = batch.add(self._timeline_read(channel, customer_id=customer_id))
+                customer = views.value.get(customer_id)
+                if customer is None:
+                    raise NotFound(
+                        "no such customer", reason="CUSTOMER_NOT_FOUND", metadata={"customer": name}
+                    )
+                timeline = ahead.value
+                if customer.id != customer_id:
+                    timeline = await run(
+                        conn, self._timeline_read(channel, customer_id=customer.id)
+                    )
+                if timeline is not None and timeline.customer_id == customer.id:
+                    return self._context(customer, Decision.LINKED, (), timeline)
+        raise Aborted("the customer changed during the read; retry")
 
     def _context(
         self,
