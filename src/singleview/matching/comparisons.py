@@ -153,22 +153,31 @@ def _initial_like(given: str, family: Sequence[str]) -> bool:
     return any(len(f) == 1 and given.startswith(f) for f in family)
 
 
+Crossing = tuple[str, Sequence[str]]
+"""One side's primary given name against the other side's family name."""
+
+
+def _crossings(left: MatchProfile, right: MatchProfile) -> tuple[Crossing, Crossing] | None:
+    """Both given names against the other side's family name; None unless both sides have
+    both parts."""
+    if not (left.given and left.family and right.given and right.family):
+        return None
+    return (left.given[0], right.family), (right.given[0], left.family)
+
+
 def names_swapped(left: MatchProfile, right: MatchProfile, typo_threshold: float) -> bool:
     """Each side's given name is the other's family name: the parts went in the wrong fields."""
-    if not (left.given and left.family and right.given and right.family):
-        return False
-    return _given_like(left.given[0], right.family, typo_threshold) and _given_like(
-        right.given[0], left.family, typo_threshold
-    )
+    crossings = _crossings(left, right)
+    return crossings is not None and all(_given_like(*c, typo_threshold) for c in crossings)
 
 
 def swapped_with_initial(left: MatchProfile, right: MatchProfile, typo_threshold: float) -> bool:
     """Swapped parts where one of the two crossings is an initial ("L Mai" for Mai Lê): less
     than a swap of whole names, but no contradiction, since the initial agrees."""
-    if not (left.given and left.family and right.given and right.family):
+    crossings = _crossings(left, right)
+    if crossings is None:
         return False
-    one = left.given[0], right.family
-    other = right.given[0], left.family
+    one, other = crossings
     return any(
         _given_like(*whole, typo_threshold) and _initial_like(*initial)
         for whole, initial in ((one, other), (other, one))

@@ -48,7 +48,6 @@ def households_of_identifiers_read(
     identifiers: Sequence[Identifier],
 ) -> Read[dict[str, set[Identifier]]]:
     """household id -> the given identifiers it shares."""
-
     statement = query(_FILE, "households_of_identifiers") if identifiers else None
     return Read(statement, identifier_columns(tuple(identifiers)), identifiers_by_owner)
 

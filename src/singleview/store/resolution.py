@@ -137,7 +137,6 @@ def customers_of_identifiers_bounded_read(
     identifiers: tuple[Identifier, ...], per_identifier: int, *, contacts: bool = True
 ) -> Read[dict[str, set[Identifier]]]:
     """`customers_of_identifiers_bounded` as a Read."""
-
     statement = query(_FILE, "customers_of_identifiers_bounded") if identifiers else None
     params: dict[str, Any] = {
         **identifier_columns(identifiers),
